@@ -1,0 +1,100 @@
+/**
+ * `approute build`: scan the project, check the route tree, compile every route (and proxy and
+ * next.config) with esbuild, and write the manifest plus the `{ fetch }` entry into `.approute/`.
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Plugin } from "esbuild";
+import { createRouter } from "../core/router.js";
+import { compile } from "./compile.js";
+import { type FailedRoute, generateEntry, MANIFEST_VERSION, type Manifest } from "./manifest.js";
+import { type ScanResult, scanProject } from "./scan.js";
+
+export interface BuildOptions {
+  /** Project root (contains app/ or src/app/). */
+  root: string;
+  /** Output directory; default `<root>/.approute/server`. */
+  outDir?: string;
+  dev?: boolean;
+  minify?: boolean;
+  plugins?: Plugin[];
+}
+
+export interface BuildResult {
+  outDir: string;
+  /** Absolute path of the generated entry module. */
+  entry: string;
+  manifest: Manifest;
+  scan: ScanResult;
+  /** Bytes emitted by esbuild. */
+  bytes: number;
+  /** Source files compiled (relative to root). */
+  inputs: string[];
+  durationMs: number;
+}
+
+/** Default server output directory of a project. */
+export function serverDir(root: string): string {
+  return join(root, ".approute", "server");
+}
+
+/** Checks the route tree before compiling anything, so conflicts fail fast (R9, R10). */
+export function checkRoutes(scan: ScanResult): void {
+  createRouter(scan.routes.map((r) => ({ segments: r.segments, file: r.file, data: null })));
+}
+
+/** Builds the project. Throws an ApprouteError with a stable code on any failure. */
+export async function buildProject(
+  options: BuildOptions,
+  failed: FailedRoute[] = [],
+  scanned?: ScanResult,
+): Promise<BuildResult> {
+  const started = performance.now();
+  const root = options.root;
+  const scan = scanned ?? scanProject(root);
+  checkRoutes(scan);
+  const outDir = options.outDir ?? serverDir(root);
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+
+  const failedFiles = new Set(failed.map((f) => f.file));
+  const routes = scan.routes.filter((r) => !failedFiles.has(r.file));
+  const entries: Record<string, string> = {};
+  routes.forEach((route, i) => {
+    entries[`route-${i}`] = route.path;
+  });
+  if (scan.proxy) entries.proxy = scan.proxy.path;
+  if (scan.config) entries["next-config"] = scan.config;
+
+  const output = await compile({ root, outDir, entries, minify: options.minify, plugins: options.plugins });
+  const hash = createHash("sha256");
+  for (const file of Object.values(output.files)) hash.update(readFileSync(join(outDir, file)));
+  const manifest: Manifest = {
+    version: MANIFEST_VERSION,
+    buildId: hash.digest("base64url").slice(0, 16),
+    routes: routes.map((route, i) => ({
+      file: route.file,
+      key: route.key,
+      segments: route.segments,
+      chunk: output.files[`route-${i}`]!,
+    })),
+  };
+  if (scan.proxy)
+    manifest.proxy = { file: scan.proxy.file, kind: scan.proxy.kind, chunk: output.files.proxy! };
+  if (scan.config)
+    manifest.config = { file: scan.config.slice(root.length + 1), chunk: output.files["next-config"]! };
+  writeFileSync(join(outDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  const entry = join(outDir, "entry.mjs");
+  writeFileSync(entry, generateEntry(manifest, { dev: options.dev, failed }));
+  return {
+    outDir,
+    entry,
+    manifest,
+    scan,
+    bytes: output.bytes,
+    inputs: output.inputs,
+    durationMs: performance.now() - started,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Compiles route files (and what they import) with esbuild into ESM chunks. User dependencies stay
+ * external and load from the project's node_modules at run time; `next/*` becomes `approute/*`.
+ * @module
+ */
+import { type BuildFailure, build, formatMessagesSync, type Message, type Plugin } from "esbuild";
+import { ApprouteError, ErrorCode } from "../core/errors.js";
+import { nextAliasPlugin } from "./next-alias.js";
+
+export interface CompileInput {
+  root: string;
+  outDir: string;
+  /** Entry name → absolute source path. */
+  entries: Record<string, string>;
+  minify?: boolean;
+  plugins?: Plugin[];
+  define?: Record<string, string>;
+}
+
+/** Outputs per entry name: the emitted file relative to outDir. */
+export interface CompileOutput {
+  files: Record<string, string>;
+  warnings: Message[];
+  /** Total bytes emitted. */
+  bytes: number;
+  /** Source files that went into the build (relative to root), for dev watching. */
+  inputs: string[];
+}
+
+/** Turns esbuild's failure into one ApprouteError naming the first file and line. */
+export function compileError(messages: Message[], root: string): ApprouteError {
+  const first = messages[0];
+  const text = formatMessagesSync(messages, { kind: "error", color: false }).join("\n");
+  const location = first?.location;
+  return new ApprouteError(
+    ErrorCode.COMPILE_FAILED,
+    `Failed to compile${location ? ` ${location.file}:${location.line}:${location.column + 1}` : ""}: ${first?.text ?? "unknown error"}\n\n${text}`,
+    {
+      location: location
+        ? { file: location.file, line: location.line, column: location.column + 1 }
+        : { file: root },
+      hint: "Fix the error above; the route keeps its last working build in dev.",
+    },
+  );
+}
+
+/** Files that failed to compile, from an esbuild failure. */
+export function failedFiles(messages: Message[]): string[] {
+  return [...new Set(messages.map((m) => m.location?.file).filter((f): f is string => Boolean(f)))];
+}
+
+export async function compile(input: CompileInput): Promise<CompileOutput> {
+  try {
+    const result = await build({
+      absWorkingDir: input.root,
+      entryPoints: input.entries,
+      outdir: input.outDir,
+      bundle: true,
+      splitting: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      packages: "external",
+      sourcemap: "linked",
+      outExtension: { ".js": ".mjs" },
+      chunkNames: "chunks/[name]-[hash]",
+      metafile: true,
+      minify: input.minify ?? false,
+      logLevel: "silent",
+      plugins: [nextAliasPlugin(), ...(input.plugins ?? [])],
+      define: input.define,
+      jsx: "automatic",
+    });
+    const files: Record<string, string> = {};
+    for (const name of Object.keys(input.entries)) files[name] = `${name}.mjs`;
+    let bytes = 0;
+    for (const meta of Object.values(result.metafile.outputs)) bytes += meta.bytes;
+    return { files, warnings: result.warnings, bytes, inputs: Object.keys(result.metafile.inputs) };
+  } catch (error) {
+    const failure = error as BuildFailure;
+    if (Array.isArray(failure.errors))
+      throw Object.assign(compileError(failure.errors, input.root), { messages: failure.errors });
+    throw error;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The dev loop behind `approute dev`: build into a fresh generation directory, import it, swap the
+ * served app; rebuild on every change under the project. A route that does not compile answers 500
+ * with the compile error (file and line) while the other routes keep working.
+ * @module
+ */
+import { type FSWatcher, mkdirSync, readdirSync, rmSync, watch } from "node:fs";
+import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
+import { build as esbuild, formatMessagesSync } from "esbuild";
+import { formatError, isApprouteError } from "../core/errors.js";
+import type { App } from "../runtime/app.js";
+import type { Logger } from "../runtime/logger.js";
+import { type BuildResult, buildProject } from "./build.js";
+import type { FailedRoute } from "./manifest.js";
+import { nextAliasPlugin } from "./next-alias.js";
+import { type ScanResult, scanProject } from "./scan.js";
+
+export interface DevOptions {
+  root: string;
+  logger: Logger;
+  /** Called after each successful (re)build with the new app. */
+  onReload?: (app: App, result: BuildResult) => void;
+}
+
+export interface DevSession {
+  app(): App;
+  close(): void;
+  /** Resolves after the rebuild that is running (or the next one) has finished. */
+  settled(): Promise<void>;
+}
+
+const IGNORED = /(^|\/)(node_modules|\.approute|\.git|\.next)(\/|$)/;
+
+async function findFailures(scan: ScanResult): Promise<FailedRoute[]> {
+  const failed: FailedRoute[] = [];
+  await Promise.all(
+    scan.routes.map(async (route) => {
+      try {
+        await esbuild({
+          absWorkingDir: scan.root,
+          entryPoints: [route.path],
+          bundle: true,
+          write: false,
+          format: "esm",
+          platform: "node",
+          packages: "external",
+          logLevel: "silent",
+          plugins: [nextAliasPlugin()],
+        });
+      } catch (error) {
+        const messages = (error as { errors?: import("esbuild").Message[] }).errors ?? [];
+        failed.push({
+          file: route.file,
+          segments: route.segments,
+          message: formatMessagesSync(messages, { kind: "error", color: false }).join("\n"),
+        });
+      }
+    }),
+  );
+  return failed;
+}
+
+/** Starts the dev loop. Resolves after the first build (which may contain failed routes). */
+export async function startDev(options: DevOptions): Promise<DevSession> {
+  const { root, logger } = options;
+  const base = join(root, ".approute", "dev");
+  rmSync(base, { recursive: true, force: true });
+  mkdirSync(base, { recursive: true });
+  let generation = 0;
+  let current: App | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let dirty = false;
+
+  async function rebuild(): Promise<void> {
+    const gen = ++generation;
+    const outDir = join(base, String(gen));
+    let result: BuildResult;
+    try {
+      const scan = scanProject(root);
+      try {
+        result = await buildProject({ root, outDir, dev: true }, [], scan);
+      } catch (error) {
+        if (!isApprouteError(error) || error.code !== "APR_COMPILE_FAILED") throw error;
+        const failed = await findFailures(scan);
+        for (const f of failed) logger.error(`Compile error in ${f.file}:\n${f.message}`);
+        result = await buildProject({ root, outDir, dev: true }, failed, scan);
+      }
+      const mod = (await import(pathToFileURL(result.entry).href)) as { app: App };
+      current = mod.app;
+      options.onReload?.(mod.app, result);
+      // Older generations are no longer imported by anything new; keep the last two for in-flight requests.
+      for (const name of readdirSync(base))
+        if (Number(name) < gen - 1) rmSync(join(base, name), { recursive: true, force: true });
+    } catch (error) {
+      logger.error(
+        isApprouteError(error) ? formatError(error) : "Rebuild failed:",
+        isApprouteError(error) ? undefined : error,
+      );
+      if (!current) throw error;
+    }
+  }
+
+  function schedule(): void {
+    if (dirty) return;
+    dirty = true;
+    running = running.then(async () => {
+      // Coalesce bursts of file events (editors write several times per save).
+      await new Promise((r) => setTimeout(r, 30));
+      dirty = false;
+      await rebuild();
+    });
+  }
+
+  await rebuild();
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(root, { recursive: true }, (_event, filename) => {
+      if (!filename) return schedule();
+      const rel = relative(root, join(root, filename.toString())).split("\\").join("/");
+      if (IGNORED.test(rel)) return;
+      schedule();
+    });
+  } catch (error) {
+    logger.warn(
+      `File watching is unavailable (${(error as Error).message}); restart approute dev to pick up changes.`,
+    );
+  }
+
+  return {
+    app: () => current!,
+    close: () => watcher?.close(),
+    settled: () => running,
+  };
+}

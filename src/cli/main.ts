@@ -1,0 +1,163 @@
+/**
+ * The `approute` command: `build`, `start`, `dev`. Argument parsing and wiring only; the work lives in
+ * build/, runtime/ and adapters/. Exit codes: 0 ok, 1 build/start failure, 2 usage error.
+ * @module
+ */
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { serve } from "../adapters/node/server.js";
+import { buildProject } from "../build/build.js";
+import { startDev } from "../build/dev.js";
+import { loadBuild } from "../build/load.js";
+import { ApprouteError, ErrorCode, formatError, isApprouteError } from "../core/errors.js";
+import { consoleLogger } from "../runtime/logger.js";
+
+const USAGE: Record<string, string> = {
+  main: `Usage: approute <command> [dir] [options]
+
+Commands:
+  dev [dir]     Serve the project from source, rebuilding on every change
+  build [dir]   Compile the project into <dir>/.approute
+  start [dir]   Serve the last build (compiles nothing)
+
+Run "approute <command> --help" for the options of a command.`,
+  build: `Usage: approute build [dir]
+
+Compiles every app/**/route.ts (and proxy.ts, next.config.*) of the project in [dir] (default: .)
+into [dir]/.approute/server, with a manifest and an entry module whose default export is { fetch }.
+
+Options:
+  --minify      Minify the output
+  -h, --help    Show this help`,
+  start: `Usage: approute start [dir] [options]
+
+Serves the build in [dir]/.approute (run "approute build" first). Compiles nothing.
+
+Options:
+  -p, --port <n>         Port to listen on (env PORT, default 3000; 0 = any free port)
+  -H, --hostname <host>  Host to bind (env HOSTNAME, default all interfaces)
+  --body-limit <bytes>   Largest accepted request body (default 10485760)
+  -h, --help             Show this help`,
+  dev: `Usage: approute dev [dir] [options]
+
+Serves the project in [dir] from source and rebuilds when files change. A route that fails to
+compile answers 500 with the error; the other routes keep working.
+
+Options:
+  -p, --port <n>         Port to listen on (env PORT, default 3000; 0 = any free port)
+  -H, --hostname <host>  Host to bind (env HOSTNAME, default 127.0.0.1)
+  -h, --help             Show this help`,
+};
+
+function usageError(message: string, command = "main"): ApprouteError {
+  return new ApprouteError(ErrorCode.USAGE, message, {
+    hint: `Run "approute ${command === "main" ? "" : `${command} `}--help".`,
+  });
+}
+
+function parsePort(value: string | undefined): number {
+  const raw = value ?? process.env.PORT ?? "3000";
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw usageError(`Invalid port "${raw}": expected a whole number from 0 to 65535.`);
+  return port;
+}
+
+/** Runs the CLI with `argv` (without node and script). Returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "-h" || command === "--help" || command === "help") {
+    console.log(USAGE.main);
+    return command ? 0 : 2;
+  }
+  if (command === "-v" || command === "--version") {
+    const { createRequire } = await import("node:module");
+    console.log(createRequire(import.meta.url)("../../package.json").version);
+    return 0;
+  }
+  if (!(command in USAGE) || command === "main") {
+    console.error(`approute: unknown command "${command}". Run "approute --help".`);
+    return 2;
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        help: { type: "boolean", short: "h" },
+        port: { type: "string", short: "p" },
+        hostname: { type: "string", short: "H" },
+        minify: { type: "boolean" },
+        "body-limit": { type: "string" },
+      },
+    });
+  } catch (error) {
+    console.error(`approute ${command}: ${(error as Error).message}. Run "approute ${command} --help".`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE[command]);
+    return 0;
+  }
+  if (positionals.length > 1) {
+    console.error(`approute ${command}: expected at most one directory, got ${positionals.join(" ")}.`);
+    return 2;
+  }
+  const root = resolve(positionals[0] ?? ".");
+  process.setSourceMapsEnabled(true);
+  try {
+    if (command === "build") {
+      const result = await buildProject({ root, minify: Boolean(values.minify) });
+      console.log(
+        `approute: built ${result.manifest.routes.length} route${result.manifest.routes.length === 1 ? "" : "s"} in ${Math.round(result.durationMs)} ms → ${result.outDir}`,
+      );
+      return 0;
+    }
+    const port = parsePort(values.port as string | undefined);
+    if (command === "start") {
+      const bodyLimit = values["body-limit"] === undefined ? undefined : Number(values["body-limit"]);
+      if (bodyLimit !== undefined && (!Number.isInteger(bodyLimit) || bodyLimit < 0))
+        throw usageError(`Invalid --body-limit "${values["body-limit"]}".`, "start");
+      const { app } = await loadBuild(root);
+      const server = await serve(() => app, {
+        port,
+        hostname: (values.hostname as string | undefined) ?? process.env.HOSTNAME,
+        bodyLimit,
+      });
+      console.log(`approute ready on ${server.url}`);
+      installSignals(() => server.close());
+      return -1;
+    }
+    const session = await startDev({ root, logger: consoleLogger });
+    const server = await serve(() => session.app(), {
+      port,
+      hostname: (values.hostname as string | undefined) ?? process.env.HOSTNAME ?? "127.0.0.1",
+    });
+    console.log(`approute dev ready on ${server.url}`);
+    installSignals(async () => {
+      session.close();
+      await server.close();
+    });
+    return -1;
+  } catch (error) {
+    if (isApprouteError(error)) console.error(`approute ${command} failed:\n${formatError(error)}`);
+    else console.error(`approute ${command} failed:`, error);
+    return 1;
+  }
+}
+
+function installSignals(close: () => Promise<void> | void): void {
+  let closing = false;
+  const onSignal = () => {
+    if (closing) process.exit(1);
+    closing = true;
+    Promise.resolve(close()).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+}

@@ -1,0 +1,10 @@
+/**
+ * `approute`: the programmatic API — build a project, load a build, serve it.
+ * @module
+ */
+
+export { type RunningServer, type ServeOptions, serve } from "./adapters/node/server.js";
+export { type BuildOptions, type BuildResult, buildProject } from "./build/build.js";
+export { type LoadedBuild, loadBuild } from "./build/load.js";
+export { ApprouteError, ErrorCode, formatError, isApprouteError } from "./core/errors.js";
+export { type App, type AppOptions, createApp } from "./runtime/app.js";

@@ -1,0 +1,112 @@
+/**
+ * `next.config` options that matter to route handlers (spec §12), validated once at start-up.
+ * Unknown keys are ignored with one warning; invalid values fail with a message naming the key.
+ * @module
+ */
+import { ApprouteError, ErrorCode } from "../core/errors.js";
+
+/** The subset of NextConfig approute reads. */
+export interface NextConfigInput {
+  basePath?: string;
+  trailingSlash?: boolean;
+  experimental?: { authInterrupts?: boolean; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** Validated configuration used on the request path. */
+export interface ResolvedConfig {
+  basePath: string;
+  trailingSlash: boolean;
+  authInterrupts: boolean;
+  /** The raw object, for features that read more keys. */
+  raw: NextConfigInput;
+}
+
+/** Keys approute knows; anything else gets a single "ignored" warning. */
+export const KNOWN_CONFIG_KEYS = new Set([
+  "basePath",
+  "trailingSlash",
+  "headers",
+  "redirects",
+  "rewrites",
+  "env",
+  "compress",
+  "cacheLife",
+  "cacheHandler",
+  "cacheHandlers",
+  "cacheMaxMemorySize",
+  "cacheComponents",
+  "expireTime",
+  "serverExternalPackages",
+  "experimental",
+  "skipProxyUrlNormalize",
+  "skipMiddlewareUrlNormalize",
+  "i18n",
+  "output",
+  "generateEtags",
+  "poweredByHeader",
+  "pageExtensions",
+  "reactStrictMode",
+  "images",
+  "typescript",
+  "eslint",
+  "distDir",
+  "approute",
+]);
+
+function invalid(key: string, expected: string, received: unknown): ApprouteError {
+  return new ApprouteError(
+    ErrorCode.INVALID_CONFIG,
+    `Invalid next.config option "${key}": expected ${expected}, received ${JSON.stringify(received)}.`,
+    {
+      hint: `Fix or remove "${key}" in next.config.`,
+    },
+  );
+}
+
+/** Validates the config object; `warn` receives one message listing ignored keys. */
+export function resolveConfig(input: NextConfigInput = {}, warn?: (message: string) => void): ResolvedConfig {
+  if (typeof input !== "object" || input === null) throw invalid("(root)", "an object", input);
+  const unknown = Object.keys(input).filter((k) => !KNOWN_CONFIG_KEYS.has(k));
+  if (unknown.length > 0 && warn)
+    warn(
+      `next.config: ignoring unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}.`,
+    );
+
+  let basePath = input.basePath ?? "";
+  if (typeof basePath !== "string") throw invalid("basePath", "a string", basePath);
+  if (basePath !== "") {
+    if (!basePath.startsWith("/")) throw invalid("basePath", 'a path starting with "/"', basePath);
+    if (basePath.endsWith("/")) throw invalid("basePath", 'a path without a trailing "/"', basePath);
+    if (basePath === "/") basePath = "";
+  }
+  const trailingSlash = input.trailingSlash ?? false;
+  if (typeof trailingSlash !== "boolean") throw invalid("trailingSlash", "a boolean", trailingSlash);
+  const experimental = input.experimental ?? {};
+  if (typeof experimental !== "object" || experimental === null)
+    throw invalid("experimental", "an object", experimental);
+  return { basePath, trailingSlash, authInterrupts: experimental.authInterrupts === true, raw: input };
+}
+
+/**
+ * Resolves what a `next.config` module exports: an object, or a (possibly async) function of
+ * `(phase, { defaultConfig })` as in Next.
+ */
+export async function loadConfigExport(
+  exported: unknown,
+  phase = "phase-production-server",
+): Promise<NextConfigInput> {
+  let value = exported;
+  if (
+    value &&
+    typeof value === "object" &&
+    "default" in (value as object) &&
+    Object.keys(value as object).length === 1
+  ) {
+    value = (value as { default: unknown }).default;
+  }
+  if (typeof value === "function") value = await value(phase, { defaultConfig: {} });
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object") throw invalid("(root)", "an object or a function returning one", value);
+  return value as NextConfigInput;
+}

@@ -1,0 +1,166 @@
+/**
+ * Running one route handler (spec §2, §3): enter the request store, call the handler with
+ * `(request, { params })`, and turn whatever comes back — a Response, a thrown navigation error, any
+ * other throw, a non-Response — into the response to send.
+ * @module
+ */
+import { type RequestStore, requestStorage } from "../context/request-store.js";
+import type { RouteHandler } from "../core/dispatch.js";
+import { PayloadTooLargeError } from "../web/errors.js";
+import { isFastResponse } from "../web/fast-response.js";
+import { HttpFallbackError, RedirectError } from "../web/navigation.js";
+import type { IncomingSource, NextRequest } from "../web/next-request.js";
+import { MIDDLEWARE_HEADERS } from "../web/next-response.js";
+import { kHeaders, kInit } from "../web/symbols.js";
+import { applyCookieMutations } from "./cookie-merge.js";
+import type { Logger } from "./logger.js";
+import { emptyResponse, textResponse } from "./responses.js";
+
+/** What invoking needs to know about the route besides the handler. */
+export interface InvokeTarget {
+  key: string;
+  file: string;
+}
+
+export interface InvokeOptions {
+  logger: Logger;
+  authInterrupts: boolean;
+}
+
+/** Own key `params` only (R34), always a real Promise (R35). */
+function createContext(params: Record<string, string | string[]>): {
+  params: Promise<Record<string, string | string[]>>;
+} {
+  return { params: Promise.resolve(params) };
+}
+
+/**
+ * Calls `handler` and returns the response to send. Never throws and never rejects: every failure
+ * becomes an empty 500 and a log line naming the route file (R24, R25).
+ */
+export function invokeHandler(
+  target: InvokeTarget,
+  handler: RouteHandler,
+  request: NextRequest,
+  params: Record<string, string | string[]>,
+  source: IncomingSource,
+  options: InvokeOptions,
+): Response | Promise<Response> {
+  const store: RequestStore = { request, route: target.key, phase: "action" };
+  let result: unknown;
+  try {
+    result = requestStorage.run(store, handler, request, createContext(params));
+  } catch (error) {
+    return settle(fromError(error, target, request, store, options), store, source, options);
+  }
+  if (
+    result instanceof Promise ||
+    (typeof result === "object" &&
+      result !== null &&
+      typeof (result as PromiseLike<unknown>).then === "function")
+  ) {
+    return Promise.resolve(result).then(
+      (value) => settle(fromValue(value, target, request, store, options), store, source, options),
+      (error) => settle(fromError(error, target, request, store, options), store, source, options),
+    );
+  }
+  return settle(fromValue(result, target, request, store, options), store, source, options);
+}
+
+function settle(
+  response: Response,
+  store: RequestStore,
+  source: IncomingSource,
+  options: InvokeOptions,
+): Response {
+  const tasks = store.afterTasks;
+  if (tasks !== undefined && tasks.length > 0) {
+    source.afterResponse(() => runAfterTasks(store, tasks, options.logger));
+  }
+  return response;
+}
+
+function runAfterTasks(store: RequestStore, tasks: Array<() => unknown>, logger: Logger): void {
+  store.phase = "after";
+  for (const task of tasks) {
+    requestStorage.run(store, () => {
+      try {
+        Promise.resolve(task()).catch((error) =>
+          logger.error(`Error in after() callback of route ${store.route}:`, error),
+        );
+      } catch (error) {
+        logger.error(`Error in after() callback of route ${store.route}:`, error);
+      }
+    });
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
+
+function fromValue(
+  value: unknown,
+  target: InvokeTarget,
+  request: NextRequest,
+  store: RequestStore,
+  options: InvokeOptions,
+): Response {
+  if (!(value instanceof Response)) {
+    options.logger.error(
+      `No response is returned from route handler '${target.file}'. Expected a Response object but received '${describe(value)}' (method: ${request.method}, url: ${request.url}). Export a function that returns a Response (for example Response.json(...)).`,
+    );
+    return emptyResponse(500);
+  }
+  // Only NextResponse helpers set these headers, and they always build a Headers object.
+  const headers = isFastResponse(value)
+    ? (value[kHeaders] ?? (value[kInit]?.headers instanceof Headers ? value.headers : undefined))
+    : value.headers;
+  if (headers !== undefined) {
+    if (headers.has(MIDDLEWARE_HEADERS.rewrite)) {
+      options.logger.error(
+        `NextResponse.rewrite() was used in the route handler '${target.file}'; rewrites are only supported in proxy/middleware.`,
+      );
+      return emptyResponse(500);
+    }
+    if (headers.has(MIDDLEWARE_HEADERS.next)) {
+      options.logger.error(
+        `NextResponse.next() was used in the route handler '${target.file}'; next() is only supported in proxy/middleware.`,
+      );
+      return emptyResponse(500);
+    }
+    if (headers.has(MIDDLEWARE_HEADERS.setCookie)) headers.delete(MIDDLEWARE_HEADERS.setCookie);
+  }
+  return store.mutatedCookies === undefined ? value : applyCookieMutations(value, store);
+}
+
+function fromError(
+  error: unknown,
+  target: InvokeTarget,
+  request: NextRequest,
+  store: RequestStore,
+  options: InvokeOptions,
+): Response {
+  if (error instanceof RedirectError) {
+    // R30: a server-action-looking POST gets 303 instead of 307.
+    const status =
+      error.status === 307 && request.method === "POST" && request.headers.has("next-action")
+        ? 303
+        : error.status;
+    const response = emptyResponse(status, { location: error.url });
+    return store.mutatedCookies === undefined ? response : applyCookieMutations(response, store);
+  }
+  if (error instanceof HttpFallbackError && (error.status === 404 || options.authInterrupts)) {
+    const response = emptyResponse(error.status);
+    return store.mutatedCookies === undefined ? response : applyCookieMutations(response, store);
+  }
+  if (error instanceof PayloadTooLargeError) {
+    return textResponse(413, `Payload Too Large: the request body exceeds ${error.limit} bytes`, {
+      connection: "close",
+    });
+  }
+  options.logger.error(`Error in route handler ${target.file} (${request.method} ${target.key}):`, error);
+  return emptyResponse(500);
+}

@@ -1,0 +1,184 @@
+/**
+ * A lightweight `Response`: it keeps the body and init as given and builds the real (undici) Response
+ * only when someone reads the body through the Fetch API. Adapters write its body straight to the
+ * socket. `instanceof Response` holds because its prototype chain runs through the global one.
+ *
+ * Route modules compiled by approute see this class as their `Response` (and `NextResponse` extends
+ * it), without the global being replaced for the rest of the process.
+ * @module
+ */
+import { kBody, kHeaders, kInit, kReal, kStatus } from "./symbols.js";
+
+const GlobalResponse = globalThis.Response;
+const GlobalHeaders = globalThis.Headers;
+
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+
+type Body = BodyInit | null | undefined;
+
+/** The content type the Fetch standard derives from a body (when the headers set none). */
+export function bodyContentType(body: Body): string | null {
+  if (typeof body === "string") return "text/plain;charset=UTF-8";
+  if (body instanceof URLSearchParams) return "application/x-www-form-urlencoded;charset=UTF-8";
+  if (body instanceof Blob) return body.type || null;
+  return null;
+}
+
+/**
+ * Lightweight Response. Behaves like the global `Response` for every Fetch API use; the body is only
+ * turned into a stream when read as one.
+ */
+export class FastResponse {
+  declare [kBody]: Body;
+  declare [kInit]: ResponseInit | undefined;
+  declare [kStatus]: number;
+  declare [kHeaders]: Headers | undefined;
+  declare [kReal]: Response | undefined;
+
+  constructor(body?: Body, init?: ResponseInit) {
+    let status = 200;
+    if (init !== undefined && init !== null) {
+      if (init.status !== undefined) {
+        status = Number(init.status);
+        if (!Number.isInteger(status) || status < 200 || status > 599) {
+          throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`);
+        }
+      }
+      if (init.statusText !== undefined && /[\r\n]/.test(String(init.statusText))) {
+        throw new TypeError("Invalid statusText");
+      }
+    }
+    if (body !== null && body !== undefined && NULL_BODY_STATUS.has(status)) {
+      throw new TypeError(`Response constructor: Invalid response status code ${status}`);
+    }
+    // FormData needs the real multipart encoder; everything else stays lazy.
+    if (body instanceof FormData) {
+      this[kReal] = new GlobalResponse(body, init);
+      this[kHeaders] = this[kReal].headers;
+    }
+    this[kBody] = body;
+    this[kInit] = init;
+    this[kStatus] = status;
+  }
+
+  get status(): number {
+    return this[kStatus];
+  }
+  get ok(): boolean {
+    return this[kStatus] >= 200 && this[kStatus] < 300;
+  }
+  get statusText(): string {
+    const text = this[kInit]?.statusText;
+    return text === undefined ? "" : String(text);
+  }
+  get type(): ResponseType {
+    return "default";
+  }
+  get url(): string {
+    return "";
+  }
+  get redirected(): boolean {
+    return false;
+  }
+  get headers(): Headers {
+    let headers = this[kHeaders];
+    if (headers === undefined) {
+      headers = new GlobalHeaders(this[kInit]?.headers);
+      if (!headers.has("content-type")) {
+        const type = bodyContentType(this[kBody]);
+        if (type !== null) headers.set("content-type", type);
+      }
+      this[kHeaders] = headers;
+    }
+    return headers;
+  }
+  get body(): ReadableStream<Uint8Array> | null {
+    return realResponse(this).body;
+  }
+  get bodyUsed(): boolean {
+    const real = this[kReal];
+    return real === undefined ? false : real.bodyUsed;
+  }
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return realResponse(this).arrayBuffer();
+  }
+  blob(): Promise<Blob> {
+    return realResponse(this).blob();
+  }
+  formData(): Promise<FormData> {
+    return realResponse(this).formData();
+  }
+  json(): Promise<any> {
+    return realResponse(this).json();
+  }
+  text(): Promise<string> {
+    return realResponse(this).text();
+  }
+  bytes(): Promise<Uint8Array> {
+    const real = realResponse(this) as Response & { bytes?: () => Promise<Uint8Array> };
+    return real.bytes ? real.bytes() : real.arrayBuffer().then((b) => new Uint8Array(b));
+  }
+  clone(): Response {
+    const real = realResponse(this);
+    if (real.bodyUsed) throw new TypeError("Response.clone: Body has already been consumed.");
+    const copy = real.clone();
+    return new GlobalResponse(copy.body, {
+      status: this.status,
+      statusText: this.statusText,
+      headers: this.headers,
+    });
+  }
+
+  /** Same as `Response.json()`, without building a stream. */
+  static json(data: unknown, init?: ResponseInit): FastResponse {
+    const text = JSON.stringify(data);
+    if (text === undefined) throw new TypeError("Value is not JSON serializable");
+    const response = new this(text, init);
+    if (init?.headers === undefined) {
+      response[kHeaders] = undefined;
+      response[kInit] = init === undefined ? JSON_INIT : { ...init, headers: JSON_HEADERS };
+    } else {
+      const headers = response.headers;
+      if (!headers.has("content-type")) headers.set("content-type", "application/json");
+    }
+    return response;
+  }
+
+  /** Same as `Response.redirect()`: absolute URL, status 301/302/303/307/308. */
+  static redirect(url: string | URL, status = 302): Response {
+    const location = new URL(String(url)).href;
+    if (!REDIRECT_STATUS.has(status)) throw new RangeError("Invalid status code");
+    return new FastResponse(null, { status, headers: { location } }) as unknown as Response;
+  }
+
+  static error(): Response {
+    return GlobalResponse.error();
+  }
+}
+
+const JSON_HEADERS = { "content-type": "application/json" };
+const JSON_INIT: ResponseInit = { headers: JSON_HEADERS };
+
+Object.setPrototypeOf(FastResponse.prototype, GlobalResponse.prototype);
+Object.setPrototypeOf(FastResponse, GlobalResponse);
+
+/** The real Response behind a FastResponse, built once on first use of a body API. */
+export function realResponse(response: FastResponse): Response {
+  let real = response[kReal];
+  if (real === undefined) {
+    const body = response[kBody];
+    real = new GlobalResponse(body === undefined ? null : body, {
+      status: response[kStatus],
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+    response[kReal] = real;
+  }
+  return real;
+}
+
+/** True for a FastResponse (or subclass such as NextResponse). */
+export function isFastResponse(value: unknown): value is FastResponse {
+  return typeof value === "object" && value !== null && kStatus in value;
+}

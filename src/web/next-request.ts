@@ -1,0 +1,297 @@
+/**
+ * `NextRequest` (R42–R50): a real `Request` subclass with `nextUrl` and `cookies`. Incoming requests
+ * are not built through the Request constructor: {@link createIncomingRequest} makes a lazy object
+ * whose prototype chain runs through `NextRequest.prototype`, so `instanceof` holds while headers,
+ * URL and body are only materialised when the handler reads them.
+ * @module
+ */
+import { RequestCookies } from "@edge-runtime/cookies";
+import { NextURL, type NextURLOptions } from "./next-url.js";
+import { kReal, kSource, kState } from "./symbols.js";
+
+const GlobalRequest = globalThis.Request;
+
+/** What an adapter hands over to describe one incoming request. Everything expensive is a method. */
+export interface IncomingSource {
+  readonly method: string;
+  /** Absolute URL, built from the server's own origin (R42). */
+  readonly url: string;
+  /** Builds the request headers. Called at most once per request. */
+  headers(): Headers;
+  /** The body as a stream, or null when there is none. Called at most once. */
+  stream(): ReadableStream<Uint8Array> | null;
+  /** The whole body; the fast path behind text()/json()/arrayBuffer(). Called at most once. */
+  bytes(): Promise<Uint8Array>;
+  /** Aborts when the client goes away before the response is done (R49). */
+  signal(): AbortSignal;
+  /** Runs `task` once the response has been sent (or the client has gone). */
+  afterResponse(task: () => void): void;
+}
+
+interface RequestState {
+  url?: string;
+  nextUrl?: NextURL;
+  cookies?: RequestCookies;
+  nextConfig?: NextURLOptions["nextConfig"];
+  headers?: Headers;
+  bodyUsed?: boolean;
+  signal?: AbortSignal;
+}
+
+export type NextRequestInit = RequestInit & { nextConfig?: NextURLOptions["nextConfig"]; duplex?: "half" };
+
+function validateURL(url: string): string {
+  try {
+    return String(new URL(url));
+  } catch (error) {
+    throw new Error(
+      `URL is malformed "${url}". Please use only absolute URLs - https://nextjs.org/docs/messages/middleware-relative-urls`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/** Next.js' request class. Construct it like a `Request`; the URL must be absolute (R50). */
+export class NextRequest extends GlobalRequest {
+  declare [kState]: RequestState;
+
+  constructor(input: URL | RequestInfo, init: NextRequestInit = {}) {
+    const url = typeof input !== "string" && "url" in input ? input.url : String(input);
+    validateURL(url);
+    if (init.body && init.duplex !== "half") init = { ...init, duplex: "half" };
+    if (input instanceof GlobalRequest) super(input, init);
+    else super(url, init);
+    this[kState] = { nextConfig: init.nextConfig };
+  }
+
+  /** The request cookies (`Cookie` header) as a mutable map that never produces `Set-Cookie` (R44–R46). */
+  get cookies(): RequestCookies {
+    const state = this[kState];
+    return (state.cookies ??= new RequestCookies(this.headers));
+  }
+
+  /** The URL with basePath awareness (R43). */
+  get nextUrl(): NextURL {
+    const state = this[kState];
+    return (state.nextUrl ??= new NextURL(this.url, { nextConfig: state.nextConfig }));
+  }
+
+  /** Removed in Next 13 (R48). */
+  get page(): never {
+    throw new Error(
+      "The request.page has been deprecated in favour of `URLPattern`.\n  Read more: https://nextjs.org/docs/messages/middleware-request-page",
+    );
+  }
+
+  /** Removed in Next 13 (R48). */
+  get ua(): never {
+    throw new Error(
+      "The request.ua has been removed in favour of `userAgent` function.\n  Read more: https://nextjs.org/docs/messages/middleware-parse-user-agent",
+    );
+  }
+
+  /** Not part of Next 15+; always undefined (R48). */
+  get ip(): undefined {
+    return undefined;
+  }
+  get geo(): undefined {
+    return undefined;
+  }
+}
+
+// `url` is normalised through NextURL, as in Next (a declared property in the DOM types, so it is
+// installed here rather than as a class accessor).
+const requestUrl = Object.getOwnPropertyDescriptor(GlobalRequest.prototype, "url")!.get!;
+Object.defineProperty(NextRequest.prototype, "url", {
+  configurable: true,
+  get(this: NextRequest) {
+    const state = this[kState];
+    return (state.url ??= new NextURL(requestUrl.call(this) as string, {
+      nextConfig: state.nextConfig,
+    }).toString());
+  },
+});
+
+type Lazy = NextRequest & { [kSource]: IncomingSource; [kReal]?: Request };
+
+function bodyUnusable(): Promise<never> {
+  return Promise.reject(new TypeError("Body is unusable: Body has already been read"));
+}
+
+function takeBytes(req: Lazy): Promise<Uint8Array> {
+  const real = req[kReal];
+  if (real) return real.arrayBuffer().then((b) => new Uint8Array(b));
+  const state = req[kState];
+  if (state.bodyUsed) return bodyUnusable();
+  state.bodyUsed = true;
+  return req[kSource].bytes();
+}
+
+const decoder = new TextDecoder();
+
+/** Builds (once) the real Request behind a lazy one; used for clone() and rarely used members. */
+function materialize(req: Lazy): Request {
+  let real = req[kReal];
+  if (real === undefined) {
+    const state = req[kState];
+    const source = req[kSource];
+    const method = source.method;
+    const hasBody = method !== "GET" && method !== "HEAD" && !state.bodyUsed;
+    const body = hasBody ? source.stream() : null;
+    state.bodyUsed = state.bodyUsed || hasBody;
+    real = new GlobalRequest(source.url, {
+      method,
+      headers: req.headers,
+      body,
+      signal: req.signal,
+      duplex: "half",
+    } as RequestInit);
+    req[kReal] = real;
+  }
+  return real;
+}
+
+const lazyMembers: PropertyDescriptorMap = {
+  method: {
+    get(this: Lazy) {
+      return this[kSource].method;
+    },
+  },
+  url: {
+    get(this: Lazy) {
+      return this[kState].url ?? this[kSource].url;
+    },
+  },
+  headers: {
+    get(this: Lazy) {
+      const state = this[kState];
+      return (state.headers ??= this[kSource].headers());
+    },
+  },
+  signal: {
+    get(this: Lazy) {
+      const state = this[kState];
+      return (state.signal ??= this[kSource].signal());
+    },
+  },
+  body: {
+    get(this: Lazy) {
+      const real = this[kReal];
+      if (real) return real.body;
+      const method = this[kSource].method;
+      if (method === "GET" || method === "HEAD") return null;
+      return materialize(this).body;
+    },
+  },
+  bodyUsed: {
+    get(this: Lazy) {
+      const real = this[kReal];
+      return real ? real.bodyUsed : Boolean(this[kState].bodyUsed);
+    },
+  },
+  arrayBuffer: {
+    value(this: Lazy) {
+      return takeBytes(this).then((b) =>
+        b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer,
+      );
+    },
+  },
+  bytes: {
+    value(this: Lazy) {
+      return takeBytes(this);
+    },
+  },
+  text: {
+    value(this: Lazy) {
+      return takeBytes(this).then((b) => decoder.decode(b));
+    },
+  },
+  json: {
+    value(this: Lazy) {
+      return takeBytes(this).then((b) => JSON.parse(decoder.decode(b)));
+    },
+  },
+  blob: {
+    value(this: Lazy) {
+      return takeBytes(this).then(
+        (b) => new Blob([b as Uint8Array<ArrayBuffer>], { type: this.headers.get("content-type") ?? "" }),
+      );
+    },
+  },
+  formData: {
+    value(this: Lazy) {
+      return materialize(this).formData();
+    },
+  },
+  clone: {
+    value(this: Lazy) {
+      const copy = new NextRequest(materialize(this).clone());
+      copy[kState].nextConfig = this[kState].nextConfig;
+      return copy;
+    },
+  },
+  // Spec defaults for a request that came from the network; no need to build a real Request.
+  cache: { value: "default" },
+  credentials: { value: "same-origin" },
+  destination: { value: "" },
+  integrity: { value: "" },
+  keepalive: { value: false },
+  mode: { value: "cors" },
+  redirect: { value: "follow" },
+  referrer: { value: "about:client" },
+  referrerPolicy: { value: "" },
+  duplex: { value: "half" },
+  isHistoryNavigation: { value: false },
+  isReloadNavigation: { value: false },
+};
+
+const incomingPrototype: object = Object.create(NextRequest.prototype, lazyMembers);
+
+// Anything Request.prototype has that we did not cover is forwarded to the real request.
+for (const name of Object.getOwnPropertyNames(GlobalRequest.prototype)) {
+  if (name === "constructor" || name in lazyMembers) continue;
+  const desc = Object.getOwnPropertyDescriptor(GlobalRequest.prototype, name)!;
+  if (typeof desc.value === "function") {
+    Object.defineProperty(incomingPrototype, name, {
+      value(this: Lazy, ...args: unknown[]) {
+        return (materialize(this) as any)[name](...args);
+      },
+    });
+  } else if (desc.get) {
+    Object.defineProperty(incomingPrototype, name, {
+      get(this: Lazy) {
+        return (materialize(this) as any)[name];
+      },
+    });
+  }
+}
+
+/**
+ * Wraps an adapter's request description in a lazy NextRequest. hot path: one object, two slots.
+ */
+export function createIncomingRequest(
+  source: IncomingSource,
+  nextConfig?: NextURLOptions["nextConfig"],
+): NextRequest {
+  const req = Object.create(incomingPrototype) as Lazy;
+  req[kSource] = source;
+  req[kState] = { nextConfig };
+  return req;
+}
+
+/** Adapts a real Fetch `Request` (from Bun, Deno, workerd or a test) into an incoming source. */
+export function sourceFromRequest(request: Request): IncomingSource {
+  return {
+    method: request.method,
+    url: request.url,
+    headers: () => new Headers(request.headers),
+    stream: () => request.body,
+    bytes: () => request.arrayBuffer().then((b) => new Uint8Array(b)),
+    signal: () => request.signal,
+    afterResponse: (task) => {
+      setTimeout(task, 0);
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// The CLI as a user runs it: build, start (compiles nothing), dev (reloads on edits), help and exit codes.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { BIN, spawnServer, tempProject, until } from "../helpers/project.ts";
+
+const HELLO = `export function GET() { return Response.json({ v: 1 }); }\n`;
+
+describe("approute build + start", () => {
+  const project = tempProject({
+    "app/api/hello/route.ts": HELLO,
+    "app/api/users/[id]/route.ts": `export async function GET(_r: Request, ctx: { params: Promise<{ id: string }> }) { return Response.json(await ctx.params); }\n`,
+  });
+  after(() => project.dispose());
+
+  test("build writes the manifest and a { fetch } entry", async () => {
+    const result = spawnSync(process.execPath, [BIN, "build", project.root], { encoding: "utf8" });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /built 2 routes/);
+    const server = join(project.root, ".approute", "server");
+    assert.ok(existsSync(join(server, "manifest.json")));
+    const entry = await import(join(server, "entry.mjs"));
+    assert.equal(typeof entry.default.fetch, "function");
+    const res = await entry.default.fetch(new Request("http://localhost/api/users/9"));
+    assert.deepEqual(await res.json(), { id: "9" });
+  });
+
+  test("start serves the build on the given port and exits 0 on SIGTERM", async () => {
+    const server = await spawnServer(["start", project.root, "-p", "0", "-H", "127.0.0.1"]);
+    try {
+      assert.deepEqual(await (await fetch(`${server.url}/api/hello`)).json(), { v: 1 });
+      assert.deepEqual(await (await fetch(`${server.url}/api/users/abc`)).json(), { id: "abc" });
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+
+  test("PORT from the environment", async () => {
+    const server = await spawnServer(["start", project.root, "-H", "127.0.0.1"], { env: { PORT: "0" } });
+    try {
+      assert.equal((await fetch(`${server.url}/api/hello`)).status, 200);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe("approute CLI usage", () => {
+  test("--help on each command, exit 0", () => {
+    for (const command of ["build", "start", "dev"]) {
+      const result = spawnSync(process.execPath, [BIN, command, "--help"], { encoding: "utf8" });
+      assert.equal(result.status, 0);
+      assert.match(result.stdout, new RegExp(`Usage: approute ${command}`));
+    }
+  });
+
+  test("unknown command and bad port are usage errors", () => {
+    const unknown = spawnSync(process.execPath, [BIN, "serve"], { encoding: "utf8" });
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /unknown command "serve"/);
+    const badPort = spawnSync(process.execPath, [BIN, "start", ".", "-p", "abc"], { encoding: "utf8" });
+    assert.equal(badPort.status, 1);
+    assert.match(badPort.stderr, /APR_USAGE/);
+  });
+
+  test("start without a build exits 1 and says to build", () => {
+    const project = tempProject({ "app/api/hello/route.ts": HELLO });
+    try {
+      const result = spawnSync(process.execPath, [BIN, "start", project.root, "-p", "0"], {
+        encoding: "utf8",
+      });
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, /APR_NO_BUILD/);
+      assert.match(result.stderr, /approute build/);
+    } finally {
+      project.dispose();
+    }
+  });
+});
+
+describe("approute dev", () => {
+  const project = tempProject({ "app/api/hello/route.ts": HELLO });
+  after(() => project.dispose());
+
+  test("picks up edited, added and removed routes, and isolates compile errors", async () => {
+    const server = await spawnServer(["dev", project.root, "-p", "0"]);
+    const get = async (path: string) => {
+      const res = await fetch(server.url + path);
+      return { status: res.status, body: await res.text() };
+    };
+    try {
+      assert.deepEqual(await get("/api/hello"), { status: 200, body: '{"v":1}' });
+
+      project.write("app/api/hello/route.ts", HELLO.replace("v: 1", "v: 2"));
+      await until(async () => (await get("/api/hello")).body === '{"v":2}', "the edited route");
+
+      project.write("app/api/new/route.ts", `export const GET = () => new Response("new");\n`);
+      await until(async () => (await get("/api/new")).body === "new", "the added route");
+
+      project.write("app/api/broken/route.ts", `export const GET = () => {\n  return new Response("x"\n};\n`);
+      await until(async () => (await get("/api/broken")).status === 500, "the broken route to answer 500");
+      const broken = await get("/api/broken");
+      assert.match(broken.body, /app\/api\/broken\/route\.ts:3/);
+      assert.deepEqual(
+        await get("/api/hello"),
+        { status: 200, body: '{"v":2}' },
+        "other routes keep working",
+      );
+      assert.match(server.output(), /Compile error in app\/api\/broken\/route\.ts/);
+
+      project.remove("app/api/new");
+      await until(async () => (await get("/api/new")).status === 404, "the removed route");
+    } finally {
+      await server.stop();
+    }
+  });
+});
