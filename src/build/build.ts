@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Plugin } from "esbuild";
+import type { Message, Plugin } from "esbuild";
 import { createRouter } from "../core/router.js";
 import { compile } from "./compile.js";
 import { type FailedRoute, generateEntry, MANIFEST_VERSION, type Manifest } from "./manifest.js";
@@ -20,6 +20,8 @@ export interface BuildOptions {
   dev?: boolean;
   minify?: boolean;
   plugins?: Plugin[];
+  /** Told what the build is doing ("compiling 12 routes"), for a progress line. */
+  onProgress?: (message: string) => void;
 }
 
 export interface BuildResult {
@@ -33,6 +35,10 @@ export interface BuildResult {
   /** Source files compiled (relative to root). */
   inputs: string[];
   durationMs: number;
+  /** Per manifest route (same order): exported names and the bytes of its own chunk (build report). */
+  routeInfo: Array<{ exports: string[]; bytes: number }>;
+  /** esbuild warnings, with file and line. */
+  warnings: Message[];
 }
 
 /** Default server output directory of a project. */
@@ -53,6 +59,7 @@ export async function buildProject(
 ): Promise<BuildResult> {
   const started = performance.now();
   const root = options.root;
+  options.onProgress?.("scanning routes");
   const scan = scanned ?? scanProject(root);
   checkRoutes(scan);
   const outDir = options.outDir ?? serverDir(root);
@@ -68,6 +75,7 @@ export async function buildProject(
   if (scan.proxy) entries.proxy = scan.proxy.path;
   if (scan.config) entries["next-config"] = scan.config;
 
+  options.onProgress?.(`compiling ${routes.length} route${routes.length === 1 ? "" : "s"}`);
   const output = await compile({ root, outDir, entries, minify: options.minify, plugins: options.plugins });
   const hash = createHash("sha256");
   for (const file of Object.values(output.files)) hash.update(readFileSync(join(outDir, file)));
@@ -96,5 +104,7 @@ export async function buildProject(
     bytes: output.bytes,
     inputs: output.inputs,
     durationMs: performance.now() - started,
+    routeInfo: routes.map((_, i) => output.entryInfo[`route-${i}`] ?? { exports: [], bytes: 0 }),
+    warnings: output.warnings,
   };
 }

@@ -23,6 +23,8 @@ export interface CompileOutput {
   warnings: Message[];
   /** Total bytes emitted. */
   bytes: number;
+  /** Per entry name: bytes of its own chunk (shared chunks not counted) and its export names. */
+  entryInfo: Record<string, { bytes: number; exports: string[] }>;
   /** Source files that went into the build (relative to root), for dev watching. */
   inputs: string[];
 }
@@ -74,8 +76,20 @@ export async function compile(input: CompileInput): Promise<CompileOutput> {
     const files: Record<string, string> = {};
     for (const name of Object.keys(input.entries)) files[name] = `${name}.mjs`;
     let bytes = 0;
-    for (const meta of Object.values(result.metafile.outputs)) bytes += meta.bytes;
-    return { files, warnings: result.warnings, bytes, inputs: Object.keys(result.metafile.inputs) };
+    const entryInfo: CompileOutput["entryInfo"] = {};
+    for (const [path, meta] of Object.entries(result.metafile.outputs)) {
+      bytes += meta.bytes;
+      const name = path.slice(path.lastIndexOf("/") + 1, -".mjs".length);
+      if (meta.entryPoint && name in input.entries)
+        entryInfo[name] = { bytes: meta.bytes, exports: meta.exports };
+    }
+    return {
+      files,
+      warnings: result.warnings,
+      bytes,
+      entryInfo,
+      inputs: Object.keys(result.metafile.inputs),
+    };
   } catch (error) {
     const failure = error as BuildFailure;
     if (Array.isArray(failure.errors))

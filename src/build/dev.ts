@@ -11,6 +11,7 @@ import { build as esbuild, formatMessagesSync } from "esbuild";
 import { formatError, isApprouteError } from "../core/errors.js";
 import type { App } from "../runtime/app.js";
 import type { Logger } from "../runtime/logger.js";
+import { writeTypes } from "../typegen/index.js";
 import { type BuildResult, buildProject } from "./build.js";
 import type { FailedRoute } from "./manifest.js";
 import { nextAliasPlugin } from "./next-alias.js";
@@ -19,6 +20,8 @@ import { type ScanResult, scanProject } from "./scan.js";
 export interface DevOptions {
   root: string;
   logger: Logger;
+  /** Write route types (typegen) on start and whenever routes are added or removed. Default true. */
+  typegen?: boolean;
   /** Called after each successful (re)build with the new app. */
   onReload?: (app: App, result: BuildResult) => void;
 }
@@ -30,7 +33,7 @@ export interface DevSession {
   settled(): Promise<void>;
 }
 
-const IGNORED = /(^|\/)(node_modules|\.approute|\.git|\.next)(\/|$)/;
+const IGNORED = /(^|\/)(node_modules|\.approute|\.git|\.next)(\/|$)|^approute-env\.d\.ts$/;
 
 async function findFailures(scan: ScanResult): Promise<FailedRoute[]> {
   const failed: FailedRoute[] = [];
@@ -71,6 +74,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   let current: App | undefined;
   let running: Promise<void> = Promise.resolve();
   let dirty = false;
+  let typedRoutes: string | undefined;
 
   async function rebuild(): Promise<void> {
     const gen = ++generation;
@@ -78,6 +82,14 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     let result: BuildResult;
     try {
       const scan = scanProject(root);
+      if (options.typegen !== false) {
+        // Typegen follows the route set, not every edit (R38: dev keeps RouteContext current).
+        const signature = scan.routes.map((r) => r.key).join("\n");
+        if (signature !== typedRoutes) {
+          writeTypes(root, scan.routes);
+          typedRoutes = signature;
+        }
+      }
       try {
         result = await buildProject({ root, outDir, dev: true }, [], scan);
       } catch (error) {

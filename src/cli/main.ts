@@ -3,14 +3,17 @@
  * build/, runtime/ and adapters/. Exit codes: 0 ok, 1 build/start failure, 2 usage error.
  * @module
  */
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { serve } from "../adapters/node/server.js";
-import { buildProject } from "../build/build.js";
+import { buildProject, checkRoutes } from "../build/build.js";
 import { startDev } from "../build/dev.js";
 import { loadBuild } from "../build/load.js";
+import { colorEnabled, createProgress, formatBuildReport } from "../build/report.js";
+import { scanProject } from "../build/scan.js";
 import { ApprouteError, ErrorCode, formatError, isApprouteError } from "../core/errors.js";
 import { consoleLogger } from "../runtime/logger.js";
+import { writeTypes } from "../typegen/index.js";
 
 const USAGE: Record<string, string> = {
   main: `Usage: approute <command> [dir] [options]
@@ -19,6 +22,7 @@ Commands:
   dev [dir]     Serve the project from source, rebuilding on every change
   build [dir]   Compile the project into <dir>/.approute
   start [dir]   Serve the last build (compiles nothing)
+  typegen [dir] Write RouteContext and next/* types (.approute/types, approute-env.d.ts)
 
 Run "approute <command> --help" for the options of a command.`,
   build: `Usage: approute build [dir]
@@ -38,6 +42,14 @@ Options:
   -H, --hostname <host>  Host to bind (env HOSTNAME, default all interfaces)
   --body-limit <bytes>   Largest accepted request body (default 10485760)
   -h, --help             Show this help`,
+  typegen: `Usage: approute typegen [dir]
+
+Writes [dir]/.approute/types/routes.d.ts (the global RouteContext<"/route/[param]"> type, typed from
+the app's route files), .approute/types/next.d.ts (next/* imports typed as approute's modules) and
+[dir]/approute-env.d.ts, which references both. build and dev run this too.
+
+Options:
+  -h, --help    Show this help`,
   dev: `Usage: approute dev [dir] [options]
 
 Serves the project in [dir] from source and rebuilds when files change. A route that fails to
@@ -108,10 +120,30 @@ export async function main(argv: string[]): Promise<number> {
   const root = resolve(positionals[0] ?? ".");
   process.setSourceMapsEnabled(true);
   try {
-    if (command === "build") {
-      const result = await buildProject({ root, minify: Boolean(values.minify) });
+    if (command === "typegen") {
+      const scan = scanProject(root);
+      checkRoutes(scan);
+      const { routesFile } = writeTypes(root, scan.routes);
       console.log(
-        `approute: built ${result.manifest.routes.length} route${result.manifest.routes.length === 1 ? "" : "s"} in ${Math.round(result.durationMs)} ms → ${result.outDir}`,
+        `approute: wrote types for ${scan.routes.length} route${scan.routes.length === 1 ? "" : "s"} → ${routesFile}`,
+      );
+      return 0;
+    }
+    if (command === "build") {
+      const progress = createProgress();
+      let result: Awaited<ReturnType<typeof buildProject>>;
+      try {
+        result = await buildProject({
+          root,
+          minify: Boolean(values.minify),
+          onProgress: (message) => progress.update(message),
+        });
+        writeTypes(root, result.scan.routes);
+      } finally {
+        progress.done();
+      }
+      console.log(
+        formatBuildReport(result, { color: colorEnabled(), outDirLabel: displayPath(result.outDir) }),
       );
       return 0;
     }
@@ -146,6 +178,12 @@ export async function main(argv: string[]): Promise<number> {
     else console.error(`approute ${command} failed:`, error);
     return 1;
   }
+}
+
+/** A path relative to the working directory when it is below it, else absolute. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith("..") ? rel : path;
 }
 
 function installSignals(close: () => Promise<void> | void): void {

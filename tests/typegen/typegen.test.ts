@@ -1,0 +1,103 @@
+// Typegen (R38–R41, D7): `approute typegen` writes the global RouteContext type from the route tree and
+// types next/* as approute, and the TypeScript compiler enforces it on a project without Next installed.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { FIXTURES } from "../helpers/fixture.ts";
+import { BIN, REPO, type TempProject, tempProject } from "../helpers/project.ts";
+
+const TSC = join(REPO, "node_modules", "typescript", "bin", "tsc");
+const GOLDEN = new URL("./routes.d.ts.golden", import.meta.url);
+
+function approute(...args: string[]) {
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
+}
+
+function tsc(root: string) {
+  const result = spawnSync(process.execPath, [TSC, "--noEmit", "-p", root], { encoding: "utf8", cwd: root });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+describe("approute typegen on a project without next installed", () => {
+  let project: TempProject;
+  before(() => {
+    project = tempProject({}, join(FIXTURES, "typegen"));
+    const result = approute("typegen", project.root);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /wrote types for 5 routes/);
+  });
+  after(() => project.dispose());
+
+  test("R39: routes.d.ts matches the golden file (groups dropped, private folders absent)", () => {
+    const actual = readFileSync(join(project.root, ".approute/types/routes.d.ts"), "utf8");
+    if (process.env.UPDATE_GOLDEN) writeFileSync(GOLDEN, actual);
+    assert.equal(actual, readFileSync(GOLDEN, "utf8"));
+    assert.ok(existsSync(join(project.root, "approute-env.d.ts")));
+    assert.ok(!existsSync(join(project.root, "node_modules", "next")), "next must not be installed here");
+  });
+
+  test("R38/R41: correct RouteContext use and next/* imports type-check with no import of the type", () => {
+    const { status, output } = tsc(project.root);
+    assert.equal(status, 0, output);
+  });
+
+  test("a route that is not in the app is a type error naming the route", () => {
+    project.write(
+      "app/typo.ts",
+      `export async function GET(_r: Request, ctx: RouteContext<"/users/[nope]">) {\n  return Response.json(await ctx.params);\n}\n`,
+    );
+    project.write(
+      "app/missing.ts",
+      `export async function GET(_r: Request, ctx: RouteContext<"/users/[id]">) {\n  const { nope } = await ctx.params;\n  return Response.json({ nope });\n}\n`,
+    );
+    try {
+      const { status, output } = tsc(project.root);
+      assert.notEqual(status, 0);
+      assert.match(
+        output,
+        /app\/typo\.ts\(1,58\): error TS2344: Type '"\/users\/\[nope\]"' does not satisfy the constraint 'AppRouteHandlerRoutes'/,
+      );
+      assert.match(
+        output,
+        /app\/missing\.ts\(2,11\): error TS2339: Property 'nope' does not exist on type '\{ id: string; \}'/,
+      );
+      assert.equal(output.match(/error TS/g)?.length, 2, output);
+    } finally {
+      project.remove("app/typo.ts");
+      project.remove("app/missing.ts");
+    }
+  });
+
+  test("without the generated reference file, next/server does not resolve (next is really absent)", () => {
+    const env = readFileSync(join(project.root, "approute-env.d.ts"), "utf8");
+    project.remove("approute-env.d.ts");
+    try {
+      const { status, output } = tsc(project.root);
+      assert.notEqual(status, 0);
+      assert.match(output, /Cannot find module 'next\/server'/);
+      assert.match(output, /Cannot find name 'RouteContext'/);
+    } finally {
+      project.write("approute-env.d.ts", env);
+    }
+  });
+
+  test("typegen again is a no-op when nothing changed, and follows added routes", () => {
+    const file = join(project.root, ".approute/types/routes.d.ts");
+    const before = readFileSync(file, "utf8");
+    assert.equal(approute("typegen", project.root).status, 0);
+    assert.equal(readFileSync(file, "utf8"), before);
+    project.write(
+      "app/(admin)/audit/[day]/route.ts",
+      "export function GET() { return new Response('ok'); }\n",
+    );
+    try {
+      assert.equal(approute("typegen", project.root).status, 0);
+      assert.match(readFileSync(file, "utf8"), /"\/audit\/\[day\]": \{ "day": string; \};/);
+    } finally {
+      project.remove("app/(admin)");
+      approute("typegen", project.root);
+    }
+  });
+});
