@@ -4,8 +4,9 @@
  * @module
  */
 import { type BuildFailure, build, formatMessagesSync, type Message, type Plugin } from "esbuild";
-import { ApprouteError, ErrorCode } from "../core/errors.js";
+import { ApprouteError, ErrorCode, isApprouteError } from "../core/errors.js";
 import { nextAliasPlugin } from "./next-alias.js";
+import { cacheDirectivePlugin } from "./use-cache.js";
 
 export interface CompileInput {
   root: string;
@@ -69,7 +70,7 @@ export async function compile(input: CompileInput): Promise<CompileOutput> {
       metafile: true,
       minify: input.minify ?? false,
       logLevel: "silent",
-      plugins: [nextAliasPlugin(), ...(input.plugins ?? [])],
+      plugins: [nextAliasPlugin(), cacheDirectivePlugin(input.root), ...(input.plugins ?? [])],
       define: input.define,
       jsx: "automatic",
     });
@@ -92,6 +93,9 @@ export async function compile(input: CompileInput): Promise<CompileOutput> {
     };
   } catch (error) {
     const failure = error as BuildFailure;
+    // A plugin's own error (e.g. APR_INVALID_DIRECTIVE) keeps its code.
+    const detail = failure.errors?.[0]?.detail;
+    if (isApprouteError(detail)) throw Object.assign(detail, { messages: failure.errors });
     if (Array.isArray(failure.errors))
       throw Object.assign(compileError(failure.errors, input.root), { messages: failure.errors });
     throw error;

@@ -16,6 +16,7 @@ import { type BuildResult, buildProject } from "./build.js";
 import type { FailedRoute } from "./manifest.js";
 import { nextAliasPlugin } from "./next-alias.js";
 import { type ScanResult, scanProject } from "./scan.js";
+import { cacheDirectivePlugin } from "./use-cache.js";
 
 export interface DevOptions {
   root: string;
@@ -49,7 +50,7 @@ async function findFailures(scan: ScanResult): Promise<FailedRoute[]> {
           platform: "node",
           packages: "external",
           logLevel: "silent",
-          plugins: [nextAliasPlugin()],
+          plugins: [nextAliasPlugin(), cacheDirectivePlugin(scan.root)],
         });
       } catch (error) {
         const messages = (error as { errors?: import("esbuild").Message[] }).errors ?? [];
@@ -99,7 +100,10 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
         result = await buildProject({ root, outDir, dev: true }, failed, scan);
       }
       const mod = (await import(pathToFileURL(result.entry).href)) as { app: App };
+      const previous = current;
       current = mod.app;
+      // Let in-flight requests of the old generation finish before releasing its connections.
+      if (previous) setTimeout(() => void previous.close(), 5000).unref();
       options.onReload?.(mod.app, result);
       // Older generations are no longer imported by anything new; keep the last two for in-flight requests.
       for (const name of readdirSync(base))

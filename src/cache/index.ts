@@ -1,6 +1,22 @@
 /**
- * `next/cache` (also `approute/cache`). The caching issue (#4) fills this module in; until then it
- * exports nothing, so imports of its names fail at load with a clear "does not provide an export".
+ * `next/cache` (also `approute/cache`): `"use cache"` support (`cacheLife`, `cacheTag`), on-demand
+ * revalidation (`revalidateTag`, `revalidatePath`, `updateTag`, `refresh`), `unstable_cache`,
+ * `unstable_noStore` and `io` (R117), plus the cache handler types for custom `cacheHandlers`.
  * @module
  */
-export {};
+export {
+  cacheLife,
+  cacheTag,
+  io,
+  refresh,
+  revalidatePath,
+  revalidateTag,
+  type UnstableCacheOptions,
+  unstable_cache,
+  unstable_noStore,
+  updateTag,
+} from "./api.js";
+export type { CacheLifeInput, CacheLifeProfiles } from "./profiles.js";
+export type { CacheEntry, CacheHandler } from "./types.js";
+/** @internal Called by code the `"use cache"` build transform emits; not for direct use. */
+export { __cached } from "./use-cache.js";

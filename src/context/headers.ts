@@ -6,6 +6,7 @@
 
 import type { RequestCookie, ResponseCookie } from "@edge-runtime/cookies";
 import { ResponseCookies } from "@edge-runtime/cookies";
+import { assertRequestDataAllowed } from "./cache-scope.js";
 import { type RequestStore, requireRequestStore } from "./request-store.js";
 
 const READONLY_HEADERS_MESSAGE =
@@ -27,6 +28,7 @@ function readonlyHeaders(source: Headers): Headers {
 /** The incoming request headers, read-only (R64). */
 export async function headers(): Promise<Headers> {
   const store = requireRequestStore("headers");
+  assertRequestDataAllowed("headers()");
   store.onDynamicAccess?.("headers()");
   return (store.headersView ??= readonlyHeaders(store.request.headers));
 }
@@ -79,6 +81,7 @@ function nameOf(arg: unknown): string {
 /** The request's cookies; mutable inside a route handler, where changes become `Set-Cookie` (R65, R66). */
 export async function cookies(): Promise<CookieStore> {
   const store = requireRequestStore("cookies");
+  assertRequestDataAllowed("cookies()");
   store.onDynamicAccess?.("cookies()");
   const jar = jarFor(store);
   const view: CookieStore = {
@@ -127,6 +130,7 @@ export async function draftMode(): Promise<{ readonly isEnabled: boolean; enable
       return state.enabled;
     },
     enable() {
+      assertRequestDataAllowed("draftMode().enable()", false);
       assertMutable(store);
       const jar = jarFor(store);
       jar.set({
@@ -141,6 +145,7 @@ export async function draftMode(): Promise<{ readonly isEnabled: boolean; enable
       state.enabled = true;
     },
     disable() {
+      assertRequestDataAllowed("draftMode().disable()", false);
       assertMutable(store);
       const jar = jarFor(store);
       jar.set({

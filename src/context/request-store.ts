@@ -32,6 +32,8 @@ export interface RequestStore {
   draftMode?: { enabled: boolean };
   /** Called when request data is read during a prerender attempt (R79, R80). */
   onDynamicAccess?: (expression: string) => void;
+  /** The app's cache runtime (src/cache/runtime.ts), set by the runtime for `next/cache`. */
+  cacheRuntime?: unknown;
   /** Extra per-request data for features that need it (cache scope links etc.). */
   [key: symbol]: unknown;
 }

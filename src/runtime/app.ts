@@ -5,6 +5,8 @@
  * handler.
  * @module
  */
+import { type CacheConfig, type CacheRuntime, createCacheRuntime } from "../cache/runtime.js";
+import type { CacheHandler } from "../cache/types.js";
 import { createMethodTable, type MethodTable, resolveMethod } from "../core/dispatch.js";
 import type { Segment } from "../core/route-id.js";
 import { createRouter, decodeParams, type Router } from "../core/router.js";
@@ -46,6 +48,12 @@ export interface AppOptions {
   buildId?: string;
   logger?: Logger;
   dev?: boolean;
+  /** Handler instances for `cacheHandlers` kinds, loaded by the entry (see `loadCacheHandlers`). */
+  cacheHandlers?: Record<string, CacheHandler>;
+  /** Clock in ms for cache lifetimes; tests inject one. Default `Date.now`. */
+  now?: () => number;
+  /** Redis URL for the shared cache; default `APPROUTE_REDIS_URL` or `approute.redis` in config. */
+  redisUrl?: string;
 }
 
 /** Per-route data the router carries. */
@@ -61,6 +69,10 @@ export interface App {
   handle(source: IncomingSource, target: string): Response | Promise<Response>;
   readonly router: Router<RouteData>;
   readonly config: ResolvedConfig;
+  /** The cache runtime: handlers by kind, profiles, tag invalidation (shared by "use cache" and ISR). */
+  readonly cache: CacheRuntime;
+  /** Releases what the app holds open (the Redis connection). */
+  close(): Promise<void>;
 }
 
 /** Builds the app. Throws `APR_ROUTE_CONFLICT` for conflicting routes (R9, R10). */
@@ -92,7 +104,15 @@ export function createApp(options: AppOptions): App {
   }
   const { basePath, trailingSlash, authInterrupts } = config;
   const nextConfig = { basePath, trailingSlash };
-  const invokeOptions = { logger, authInterrupts };
+  const cache = createCacheRuntime({
+    config: config.raw as CacheConfig,
+    handlers: options.cacheHandlers,
+    buildId: options.buildId,
+    logger,
+    now: options.now,
+    redisUrl: options.redisUrl,
+  });
+  const invokeOptions = { logger, authInterrupts, cacheRuntime: cache };
 
   // hot path: keep allocation to the request object, the params object and the context.
   function handle(source: IncomingSource, rawTarget: string): Response | Promise<Response> {
@@ -140,7 +160,7 @@ export function createApp(options: AppOptions): App {
     return real;
   }
 
-  return { fetch, handle, router, config };
+  return { fetch, handle, router, config, cache, close: () => cache.close() };
 }
 
 /** Dev only: a stand-in module for a route that does not compile. */

@@ -25,6 +25,8 @@ export interface InvokeTarget {
 export interface InvokeOptions {
   logger: Logger;
   authInterrupts: boolean;
+  /** The app's cache runtime, handed to `next/cache` through the request store. */
+  cacheRuntime?: unknown;
 }
 
 /** Own key `params` only (R34), always a real Promise (R35). */
@@ -46,7 +48,12 @@ export function invokeHandler(
   source: IncomingSource,
   options: InvokeOptions,
 ): Response | Promise<Response> {
-  const store: RequestStore = { request, route: target.key, phase: "action" };
+  const store: RequestStore = {
+    request,
+    route: target.key,
+    phase: "action",
+    cacheRuntime: options.cacheRuntime,
+  };
   let result: unknown;
   try {
     result = requestStorage.run(store, handler, request, createContext(params));
@@ -67,7 +74,26 @@ export function invokeHandler(
   return settle(fromValue(result, target, request, store, options), store, source, options);
 }
 
+/** Runs the revalidations the handler requested (R112) before the response goes out, then settles. */
 function settle(
+  response: Response,
+  store: RequestStore,
+  source: IncomingSource,
+  options: InvokeOptions,
+): Response | Promise<Response> {
+  const pending = store.pendingRevalidations;
+  if (pending === undefined || pending.length === 0) return afterSettle(response, store, source, options);
+  store.pendingRevalidations = undefined;
+  return Promise.all(pending.map((task) => task())).then(
+    () => afterSettle(response, store, source, options),
+    (error) => {
+      options.logger.error(`Revalidation requested by route ${store.route} failed:`, error);
+      return afterSettle(response, store, source, options);
+    },
+  );
+}
+
+function afterSettle(
   response: Response,
   store: RequestStore,
   source: IncomingSource,

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type App, buildProject, loadBuild, type RunningServer, serve } from "approute";
+import { type App, type AppOptions, buildProject, loadBuild, type RunningServer, serve } from "approute";
 
 export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 
@@ -33,13 +33,17 @@ export function captureLogger(logs: CapturedLog[]) {
 }
 
 /** Builds `tests/fixtures/<name>` into a private output dir and serves it on 127.0.0.1:0. */
-export async function startFixture(name: string, options: { root?: string } = {}): Promise<FixtureServer> {
+/** `overrides` are extra createApp options (an injected clock, cache handlers, …). */
+export async function startFixture(
+  name: string,
+  options: { root?: string; overrides?: Partial<AppOptions> } = {},
+): Promise<FixtureServer> {
   const root = options.root ?? join(FIXTURES, name);
   const outDir = join(root, ".approute", `test-${randomUUID()}`);
   const logs: CapturedLog[] = [];
   const logger = captureLogger(logs);
   await buildProject({ root, outDir });
-  const { app } = await loadBuild(root, outDir, { logger });
+  const { app } = await loadBuild(root, outDir, { logger, ...options.overrides });
   const server = await serve(() => app, { port: 0, hostname: "127.0.0.1", logger });
   return {
     url: server.url,
@@ -50,6 +54,7 @@ export async function startFixture(name: string, options: { root?: string } = {}
     outDir,
     async close() {
       await server.close();
+      await app.close();
       rmSync(outDir, { recursive: true, force: true });
     },
   };

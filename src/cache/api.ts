@@ -1,0 +1,224 @@
+/**
+ * The public functions of `next/cache` (R102–R115): `cacheLife`, `cacheTag`, `revalidateTag`,
+ * `revalidatePath`, `updateTag`, `refresh`, `unstable_noStore`, `io`, `unstable_cache`.
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { currentCacheScope } from "../context/cache-scope.js";
+import { currentRequestStore } from "../context/request-store.js";
+import { ApprouteError, ErrorCode } from "../core/errors.js";
+import { type CacheLifeInput, NEVER, validateLife } from "./profiles.js";
+import { activeRuntime } from "./runtime.js";
+import { acceptTags, pathTags } from "./tags.js";
+import { runCached, serializeKey } from "./use-cache.js";
+
+/**
+ * Sets the lifetime of the enclosing `"use cache"` entry (R101, R102): a profile name (built-in
+ * `default`, `seconds`, `minutes`, `hours`, `days`, `weeks`, `max`, or one from `next.config`
+ * `cacheLife`) or `{ stale, revalidate, expire }` in seconds. Several calls keep the shortest.
+ * @example
+ * async function getProducts() {
+ *   "use cache";
+ *   cacheLife("hours");
+ *   return db.all();
+ * }
+ */
+export function cacheLife(profile: string | CacheLifeInput): void {
+  const scope = currentCacheScope();
+  if (scope === undefined || scope.flavor === "unstable_cache") {
+    throw new Error(
+      'cacheLife() can only be called inside a "use cache" function. Add "use cache" to the function, or pass { revalidate } to unstable_cache instead.',
+    );
+  }
+  const runtime = activeRuntime(scope.runtime);
+  let life: ReturnType<typeof validateLife>;
+  if (typeof profile === "string") {
+    const found = runtime.profiles[profile];
+    if (found === undefined) {
+      throw new ApprouteError(
+        ErrorCode.INVALID_CONFIG,
+        `Unknown cacheLife profile "${profile}" in ${scope.name}. Known profiles: ${Object.keys(runtime.profiles).join(", ")}.`,
+        { hint: `Use one of those, or define "${profile}" under cacheLife in next.config.` },
+      );
+    }
+    life = found;
+  } else {
+    life = validateLife(profile, runtime.profiles.default!, `cacheLife() in ${scope.name}`);
+  }
+  const current = scope.explicitLife;
+  scope.explicitLife =
+    current === undefined
+      ? { ...life }
+      : {
+          stale: Math.min(current.stale, life.stale),
+          revalidate: Math.min(current.revalidate, life.revalidate),
+          expire: Math.min(current.expire, life.expire),
+        };
+}
+
+/**
+ * Tags the enclosing cached entry so `revalidateTag(tag)` can invalidate it (R106). Tags longer than
+ * 256 characters and tags past the 128th are ignored with a warning (R113).
+ */
+export function cacheTag(...tags: string[]): void {
+  const scope = currentCacheScope();
+  if (scope === undefined || scope.flavor === "unstable_cache") {
+    throw new Error('cacheTag() can only be called inside a "use cache" or "use cache: private" function.');
+  }
+  const runtime = activeRuntime(scope.runtime);
+  for (const tag of acceptTags(tags, scope.tags.length, (m) => runtime.warnOnce(m))) {
+    if (!scope.tags.includes(tag)) scope.tags.push(tag);
+  }
+}
+
+function refuseInCache(call: string): void {
+  const scope = currentCacheScope();
+  if (scope === undefined) return;
+  throw new ApprouteError(
+    ErrorCode.CACHE_SCOPE,
+    `Route "${scope.route}": \`${call}\` can't be called inside a cached function (${scope.name}). Call it from a Server Action or Route Handler instead.`,
+    { hint: `Move the call out of ${scope.name} into the route handler.` },
+  );
+}
+
+/** Queues an invalidation to run once the handler returns (R112), or runs it now outside a request. */
+function schedule(tags: string[], durations: { expire?: number }, call: string): void {
+  const store = currentRequestStore();
+  const runtime = activeRuntime(undefined);
+  if (store === undefined) {
+    void runtime.revalidateTags(tags, durations);
+    return;
+  }
+  store.onDynamicAccess?.(call);
+  (store.pendingRevalidations ??= []).push(() => runtime.revalidateTags(tags, durations));
+}
+
+/**
+ * Marks entries tagged `tag` stale (R107): the next read serves the old value once and regenerates
+ * it. `profile` names a cacheLife profile (`"max"` is recommended) or gives `{ expire }` in seconds:
+ * how long stale entries may still be served. Without it the entries expire at once (deprecated form).
+ */
+export function revalidateTag(tag: string, profile?: string | { expire?: number }): undefined {
+  const call = `revalidateTag(${JSON.stringify(tag)})`;
+  refuseInCache(call);
+  const runtime = activeRuntime(undefined);
+  let durations: { expire?: number };
+  if (profile === undefined) {
+    runtime.warnOnce(
+      '"revalidateTag" without the second argument is now deprecated, add second argument of "max" or use "updateTag". See more info here: https://nextjs.org/docs/messages/revalidate-tag-single-arg',
+    );
+    durations = { expire: 0 };
+  } else if (typeof profile === "string") {
+    const found = runtime.profiles[profile];
+    if (found === undefined) {
+      throw new ApprouteError(
+        ErrorCode.INVALID_CONFIG,
+        `${call}: unknown cacheLife profile "${profile}". Known profiles: ${Object.keys(runtime.profiles).join(", ")}.`,
+        { hint: 'Pass "max" or define the profile under cacheLife in next.config.' },
+      );
+    }
+    durations = { expire: found.expire };
+  } else {
+    durations = { expire: profile.expire };
+  }
+  if (typeof tag !== "string" || tag === "")
+    throw new TypeError(`${call}: the tag must be a non-empty string.`);
+  schedule([tag], durations, call);
+  return undefined;
+}
+
+/**
+ * Invalidates what was cached for `path` (R110): its implicit `_N_T_` tag (plus `/index` for `/`).
+ * With `type` (`"page"` or `"layout"`) a route pattern such as `/blog/[slug]` may be given.
+ */
+export function revalidatePath(path: string, type?: "page" | "layout"): undefined {
+  const call = `revalidatePath(${JSON.stringify(path)})`;
+  refuseInCache(call);
+  const result = pathTags(path, type);
+  if ("ignored" in result) {
+    activeRuntime(undefined).warnOnce(result.ignored);
+    return undefined;
+  }
+  schedule(result.tags, { expire: 0 }, call);
+  return undefined;
+}
+
+/** Server Actions only (R108): always throws in approute, which has route handlers only. */
+export function updateTag(tag: string): never {
+  refuseInCache(`updateTag(${JSON.stringify(tag)})`);
+  throw new Error(
+    "updateTag can only be called from within a Server Action. To invalidate cache tags in Route Handlers or other contexts, use revalidateTag instead. See more info here: https://nextjs.org/docs/app/api-reference/functions/updateTag",
+  );
+}
+
+/** Server Actions only (R109): always throws in a route handler. */
+export function refresh(): never {
+  throw new Error(
+    "refresh can only be called from within a Server Action. See more info here: https://nextjs.org/docs/app/api-reference/functions/refresh",
+  );
+}
+
+/** Opts the surrounding route out of prerendering (R115); has no effect inside a cached function. */
+export function unstable_noStore(): void {
+  if (currentCacheScope() !== undefined) return;
+  currentRequestStore()?.onDynamicAccess?.("unstable_noStore()");
+}
+
+/** Marks the following code as doing I/O: dynamic during a prerender attempt, immediate otherwise. */
+export async function io(): Promise<void> {
+  if (currentCacheScope() !== undefined) return;
+  currentRequestStore()?.onDynamicAccess?.("io()");
+}
+
+/** Options of `unstable_cache` (R114). */
+export interface UnstableCacheOptions {
+  /** Seconds until stale; `false` (default) = until invalidated. */
+  revalidate?: number | false;
+  tags?: string[];
+}
+
+/**
+ * Wraps `fn` in a cache keyed by `keyParts`, the arguments and the function source (R114).
+ * Deprecated in Next 16 in favour of `"use cache"`, kept for migration.
+ */
+export function unstable_cache<T extends (...args: any[]) => Promise<any>>(
+  fn: T,
+  keyParts?: string[],
+  options: UnstableCacheOptions = {},
+): T {
+  if (typeof fn !== "function")
+    throw new TypeError("unstable_cache() expects a function as its first argument.");
+  const revalidate = options.revalidate;
+  if (revalidate !== undefined && revalidate !== false && (typeof revalidate !== "number" || revalidate < 0))
+    throw new Error(
+      `Invalid revalidate value "${String(revalidate)}" on "unstable_cache ${fn.name || "callback"}", must be a non-negative number or false`,
+    );
+  const name = fn.name || "unstable_cache callback";
+  const tags = acceptTags(options.tags ?? [], 0, (m) => console.warn(`[approute] warning: ${m}`));
+  const id = `unstable_cache:${createHash("sha256")
+    .update(JSON.stringify([keyParts ?? [], fn.toString()]))
+    .digest("base64url")}`;
+  const meta = { id, kind: "default", name, file: "", line: 0 };
+  const life =
+    revalidate === undefined || revalidate === false
+      ? { stale: 300, revalidate: NEVER, expire: NEVER }
+      : { stale: 300, revalidate, expire: NEVER };
+  const wrapped = function (this: unknown, ...args: unknown[]) {
+    let keyText: string;
+    try {
+      keyText = serializeKey(meta, [], args);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return runCached({
+      meta,
+      flavor: "unstable_cache",
+      keyText,
+      run: () => fn.apply(this, args),
+      fixedLife: life,
+      fixedTags: tags,
+    });
+  };
+  return wrapped as T;
+}

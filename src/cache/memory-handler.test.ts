@@ -1,0 +1,72 @@
+// The embedded LRU handler (R120, R122): byte bound, eviction order, fresh streams, tag verdicts.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { bytesOf, streamOf } from "./entry.js";
+import { createMemoryHandler } from "./memory-handler.js";
+
+const text = (s: string) => new TextEncoder().encode(s);
+const entry = (value: string, tags: string[] = [], timestamp = 1000) => ({
+  value: streamOf(text(value)),
+  tags,
+  stale: 0,
+  revalidate: 60,
+  expire: 600,
+  timestamp,
+});
+const read = async (handler: ReturnType<typeof createMemoryHandler>, key: string) => {
+  const found = await handler.get(key, []);
+  return found && new TextDecoder().decode(await bytesOf(found.value));
+};
+
+test("R122 evicts least recently used entries past the byte bound", async () => {
+  const handler = createMemoryHandler({ maxBytes: 2000, now: () => 1000 });
+  await handler.set("a", Promise.resolve(entry("x".repeat(600))));
+  await handler.set("b", Promise.resolve(entry("y".repeat(600))));
+  assert.ok(await read(handler, "a")); // a is now the most recent
+  await handler.set("c", Promise.resolve(entry("z".repeat(600))));
+  assert.equal(await read(handler, "b"), undefined, "b was least recently used");
+  assert.ok(await read(handler, "a"));
+  assert.ok(await read(handler, "c"));
+  assert.ok(handler.size <= 2000);
+});
+
+test("R122 cacheMaxMemorySize 0 stores nothing", async () => {
+  const handler = createMemoryHandler({ maxBytes: 0 });
+  await handler.set("a", Promise.resolve(entry("x")));
+  assert.equal(await read(handler, "a"), undefined);
+});
+
+test("R120 every get returns a fresh stream; a get during a pending set waits for it", async () => {
+  const handler = createMemoryHandler({ now: () => 1000 });
+  let resolve!: (e: ReturnType<typeof entry>) => void;
+  const setting = handler.set("k", new Promise((r) => (resolve = r)));
+  const reading = read(handler, "k");
+  resolve(entry("value"));
+  await setting;
+  assert.equal(await reading, "value");
+  assert.equal(await read(handler, "k"), "value");
+});
+
+test("R107 tag verdicts: stale (revalidate -1) with an expire window, gone once it passes", async () => {
+  let now = 1000;
+  const handler = createMemoryHandler({ now: () => now });
+  await handler.set("k", Promise.resolve(entry("v", ["t"], 1000)));
+  now = 2000;
+  await handler.updateTags(["t"], { expire: 10 });
+  assert.equal((await handler.get("k", []))?.revalidate, -1);
+  now = 2000 + 10_001;
+  assert.equal(await handler.get("k", []), undefined);
+});
+
+test("R94 soft tags invalidate too; entries made after the invalidation are fresh", async () => {
+  let now = 1000;
+  const handler = createMemoryHandler({ now: () => now });
+  await handler.set("k", Promise.resolve(entry("v", [], 1000)));
+  now = 1500;
+  await handler.updateTags(["_N_T_/a"]);
+  assert.equal(await handler.get("k", ["_N_T_/a"]), undefined);
+  now = 1600;
+  await handler.set("k", Promise.resolve(entry("v2", [], 1600)));
+  assert.equal(await read(handler, "k"), "v2");
+  assert.equal((await handler.get("k", ["_N_T_/a"]))?.revalidate, 60);
+});

@@ -1,0 +1,126 @@
+/**
+ * The embedded default cache handler: an in-process LRU bounded by bytes (`cacheMaxMemorySize`,
+ * default 50 MB, `0` disables it; R122) with tag invalidation kept in memory. No service needed.
+ * @module
+ */
+import { bytesOf, type EntryMeta, streamOf, type TagState, tagStateFor, tagVerdict } from "./entry.js";
+import type { CacheEntry, CacheHandler } from "./types.js";
+
+/** Default bound of the memory cache (R122). */
+export const DEFAULT_MAX_MEMORY = 50 * 1024 * 1024;
+/** Rough per-entry bookkeeping cost counted against the bound. */
+const ENTRY_OVERHEAD = 256;
+
+interface Stored {
+  meta: EntryMeta;
+  bytes: Uint8Array;
+  size: number;
+}
+
+export interface MemoryHandlerOptions {
+  /** Byte bound; 0 stores nothing. */
+  maxBytes?: number;
+  /** Clock in ms (tests inject one). */
+  now?: () => number;
+}
+
+/** Creates an LRU cache handler. Each instance has its own entries and tag state. */
+export function createMemoryHandler(options: MemoryHandlerOptions = {}): CacheHandler & {
+  /** Bytes currently held (for tests and stats). */
+  readonly size: number;
+  readonly count: number;
+} {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_MEMORY;
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, Stored>();
+  const pending = new Map<string, Promise<void>>();
+  const tags = new Map<string, TagState>();
+  let total = 0;
+
+  function remove(key: string): void {
+    const stored = entries.get(key);
+    if (stored === undefined) return;
+    entries.delete(key);
+    total -= stored.size;
+  }
+
+  function evict(): void {
+    for (const key of entries.keys()) {
+      if (total <= maxBytes) return;
+      remove(key);
+    }
+  }
+
+  return {
+    get size() {
+      return total;
+    },
+    get count() {
+      return entries.size;
+    },
+    async get(cacheKey, softTags) {
+      const inFlight = pending.get(cacheKey);
+      if (inFlight !== undefined) await inFlight;
+      const stored = entries.get(cacheKey);
+      if (stored === undefined) return undefined;
+      const meta = stored.meta;
+      const at = now();
+      if (at - meta.timestamp > meta.expire * 1000) {
+        remove(cacheKey);
+        return undefined;
+      }
+      let verdict: "fresh" | "stale" | "expired" = "fresh";
+      if (tags.size > 0) {
+        const lookup = (tag: string) => tags.get(tag);
+        verdict = tagVerdict(meta.timestamp, meta.tags, lookup, at);
+        if (verdict !== "expired" && softTags.length > 0) {
+          const soft = tagVerdict(meta.timestamp, softTags, lookup, at);
+          if (soft !== "fresh") verdict = soft;
+        }
+      }
+      if (verdict === "expired") {
+        remove(cacheKey);
+        return undefined;
+      }
+      // LRU: move to the most recent end.
+      entries.delete(cacheKey);
+      entries.set(cacheKey, stored);
+      return {
+        ...meta,
+        revalidate: verdict === "stale" ? -1 : meta.revalidate,
+        value: streamOf(stored.bytes),
+      };
+    },
+    async set(cacheKey, pendingEntry) {
+      let release!: () => void;
+      const done = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      pending.set(cacheKey, done);
+      try {
+        const entry: CacheEntry = await pendingEntry;
+        const bytes = await bytesOf(entry.value);
+        if (maxBytes <= 0) return;
+        const size = bytes.byteLength + cacheKey.length * 2 + ENTRY_OVERHEAD;
+        remove(cacheKey);
+        if (size > maxBytes) return;
+        const { value: _value, ...meta } = entry;
+        entries.set(cacheKey, { meta, bytes, size });
+        total += size;
+        evict();
+      } finally {
+        if (pending.get(cacheKey) === done) pending.delete(cacheKey);
+        release();
+      }
+    },
+    async refreshTags() {},
+    async getExpiration() {
+      // Tag state is checked inside get().
+      return Number.POSITIVE_INFINITY;
+    },
+    async updateTags(list, durations) {
+      const state = tagStateFor(now(), durations);
+      for (const tag of list) tags.set(tag, state);
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Cache tags: validation and limits (R106, R113), the implicit `_N_T_` tags of a route (R94) and
+ * the tags `revalidatePath` turns into (R110).
+ * @module
+ */
+
+/** Prefix of implicit (path) tags (R94, R113). */
+export const IMPLICIT_TAG_PREFIX = "_N_T_";
+/** Longest accepted tag (R113). */
+export const MAX_TAG_LENGTH = 256;
+/** Most tags kept per entry (R113). */
+export const MAX_TAGS = 128;
+/** Longest path `revalidatePath` accepts (R113). */
+export const MAX_PATH_LENGTH = 1024;
+
+/**
+ * Filters `tags` to those that can be stored: strings of at most 256 characters, at most 128 in
+ * all. Each rejected tag produces one `warn` call naming it (R113).
+ */
+export function acceptTags(
+  tags: readonly unknown[],
+  current: number,
+  warn: (message: string) => void,
+): string[] {
+  const accepted: string[] = [];
+  for (const tag of tags) {
+    if (typeof tag !== "string") {
+      throw new TypeError(`cacheTag() expects strings; received ${tag === null ? "null" : typeof tag}.`);
+    }
+    if (tag.length > MAX_TAG_LENGTH) {
+      warn(
+        `cacheTag(): tag "${tag.slice(0, 40)}…" is longer than ${MAX_TAG_LENGTH} characters and is ignored.`,
+      );
+      continue;
+    }
+    if (current + accepted.length >= MAX_TAGS) {
+      warn(`cacheTag(): more than ${MAX_TAGS} tags on one entry; "${tag}" and later tags are ignored.`);
+      break;
+    }
+    accepted.push(tag);
+  }
+  return accepted;
+}
+
+/**
+ * The implicit tags of a route handler request (R94): one `layout` tag per route segment prefix,
+ * the `route` tag of the route key, and the concrete pathname.
+ * Example: key `/users/[id]`, pathname `/users/1` → `_N_T_/layout`, `_N_T_/users/layout`,
+ * `_N_T_/users/[id]/layout`, `_N_T_/users/[id]/route`, `_N_T_/users/1`.
+ */
+export function implicitTags(routeKey: string, pathname: string): string[] {
+  const tags = [`${IMPLICIT_TAG_PREFIX}/layout`];
+  const parts = routeKey.split("/").filter((p) => p !== "");
+  let prefix = "";
+  for (const part of parts) {
+    prefix += `/${part}`;
+    tags.push(`${IMPLICIT_TAG_PREFIX}${prefix}/layout`);
+  }
+  tags.push(`${IMPLICIT_TAG_PREFIX}${prefix === "" ? "/index" : prefix}/route`);
+  let path = pathname.length > 1 && pathname.endsWith("/") ? pathname.slice(0, -1) : pathname;
+  if (path === "") path = "/";
+  tags.push(`${IMPLICIT_TAG_PREFIX}${path}`);
+  if (path === "/") tags.push(`${IMPLICIT_TAG_PREFIX}/index`);
+  return tags;
+}
+
+/**
+ * The tags `revalidatePath(path, type)` invalidates (R110), or a reason it does nothing.
+ */
+export function pathTags(path: string, type?: "page" | "layout"): { tags: string[] } | { ignored: string } {
+  if (typeof path !== "string")
+    return { ignored: `revalidatePath() expects a string path, received ${typeof path}.` };
+  if (path.length > MAX_PATH_LENGTH)
+    return {
+      ignored: `revalidatePath(): the path is longer than ${MAX_PATH_LENGTH} characters and is ignored.`,
+    };
+  if (type === undefined && /\[[^\]]+\]/.test(path))
+    return {
+      ignored: `revalidatePath("${path}") names a dynamic route pattern without a type and has no effect. Pass "page" or "layout" as the second argument, or a concrete path.`,
+    };
+  let normalized = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+  if (normalized === "") normalized = "/";
+  const tags: string[] = [];
+  if (type !== undefined) {
+    const base = normalized === "/" ? "" : normalized;
+    tags.push(`${IMPLICIT_TAG_PREFIX}${base}/${type}`);
+    if (type === "layout" || type === "page")
+      tags.push(`${IMPLICIT_TAG_PREFIX}${base === "" ? "/index" : base}/route`);
+  } else {
+    tags.push(`${IMPLICIT_TAG_PREFIX}${normalized}`);
+  }
+  if (normalized === "/") tags.push(`${IMPLICIT_TAG_PREFIX}/index`);
+  else if (normalized === "/index") tags.push(`${IMPLICIT_TAG_PREFIX}/`);
+  return { tags };
+}

@@ -1,0 +1,184 @@
+// "use cache" through HTTP (spec §8, R96–R114): call counters prove hit, miss, stale, regenerate and
+// invalidate; time moves through an injected clock (real time plus a skew the test advances), never
+// through sleeps. Each misuse is asserted on its error code.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
+import { until } from "../helpers/project.ts";
+
+let fx: FixtureServer;
+let skew = 0;
+const advance = (seconds: number) => {
+  skew += seconds * 1000;
+};
+
+async function json(path: string, init?: RequestInit): Promise<any> {
+  const response = await fetch(fx.url + path, init);
+  assert.equal(response.status, 200, `${path} → ${response.status}`);
+  return response.json();
+}
+const counts = () => json("/counts") as Promise<Record<string, number>>;
+const post = (query: string) => json(`/revalidate?${query}`, { method: "POST" });
+
+before(async () => {
+  fx = await startFixture("use-cache", { overrides: { now: () => Date.now() + skew } });
+});
+after(() => fx.close());
+
+describe("hit, miss, stale, regenerate, expire", () => {
+  test("R96 same arguments run once; other arguments miss", async () => {
+    assert.deepEqual(await json("/value/a"), { id: "a", run: 1 });
+    assert.deepEqual(await json("/value/a"), { id: "a", run: 1 });
+    assert.deepEqual(await json("/value/b"), { id: "b", run: 1 });
+    assert.equal((await counts())["value-a"], 1);
+  });
+
+  test("R120 after revalidate seconds: served stale once, regenerated in the background", async () => {
+    await json("/value/s");
+    advance(11); // the profile has revalidate 10
+    assert.deepEqual(await json("/value/s"), { id: "s", run: 1 }, "stale value served");
+    await until(async () => (await counts())["value-s"] === 2, "background regeneration");
+    assert.deepEqual(await json("/value/s"), { id: "s", run: 2 });
+    assert.equal((await counts())["value-s"], 2, "exactly one regeneration");
+  });
+
+  test("R120 after expire seconds: a miss, recomputed before answering", async () => {
+    await json("/value/e");
+    advance(101); // expire 100
+    assert.deepEqual(await json("/value/e"), { id: "e", run: 2 });
+  });
+});
+
+describe("invalidation", () => {
+  test('R107 revalidateTag(tag, "max"): stale once, then fresh', async () => {
+    assert.equal((await json("/value/t")).run, 1);
+    assert.equal((await json("/value/u")).run, 1);
+    await post("tag=value-t&profile=max");
+    assert.equal((await json("/value/t")).run, 1, "stale value while regenerating");
+    await until(async () => (await counts())["value-t"] === 2, "regeneration after revalidateTag");
+    assert.equal((await json("/value/t")).run, 2);
+    assert.equal((await json("/value/u")).run, 1, "entries without the tag are untouched");
+  });
+
+  test("R107 single-argument revalidateTag expires at once and warns (deprecated)", async () => {
+    assert.equal((await json("/value/d")).run, 1);
+    await post("tag=value-d");
+    assert.equal((await json("/value/d")).run, 2);
+    await post("tag=value-d");
+    const warnings = fx.logs.filter(
+      (l) => l.level === "warn" && l.message.includes("without the second argument"),
+    );
+    assert.equal(warnings.length, 1);
+  });
+
+  test("R110 revalidatePath invalidates cached calls made by that path (implicit tags, R94)", async () => {
+    assert.equal((await json("/path/p1")).run, 1);
+    assert.equal((await json("/path/p2")).run, 1);
+    await post("path=/path/p1");
+    assert.equal((await json("/path/p1")).run, 2);
+    assert.equal((await json("/path/p2")).run, 1);
+  });
+
+  test("R106 inner tags propagate to the outer entry; R102 inner lifetime bounds the outer", async () => {
+    assert.deepEqual(await json("/nested?key=n"), { key: "n", inner: 1, run: 1 });
+    assert.deepEqual(await json("/nested?key=n"), { key: "n", inner: 1, run: 1 });
+    await post("tag=inner&profile=max");
+    await json("/nested?key=n");
+    await until(async () => (await counts())["outer-n"] === 2, "outer regenerated through the inner tag");
+    // outer asks for "hours" but inner has revalidate 5: after 6 s the outer is stale too.
+    advance(6);
+    await json("/nested?key=n");
+    await until(async () => (await counts())["outer-n"] === 3, "outer stale after the inner lifetime");
+  });
+});
+
+describe("keys and values", () => {
+  test("R98 closed-over values are part of the key", async () => {
+    assert.deepEqual(await json("/closure?tenant=a"), { tenant: "a", page: 1, run: 1 });
+    assert.deepEqual(await json("/closure?tenant=a"), { tenant: "a", page: 1, run: 1 });
+    assert.deepEqual(await json("/closure?tenant=b"), { tenant: "b", page: 1, run: 1 });
+  });
+
+  test("R97 callers get copies", async () => {
+    const body = await json("/copy");
+    assert.deepEqual(body.first, [1, 2, 3, 99]);
+    assert.deepEqual(body.second, [1, 2, 3]);
+    assert.equal(body.run, 1);
+  });
+
+  test("concurrent calls with one key share one computation", async () => {
+    assert.deepEqual(await json("/concurrent?key=x"), [1, 1, 1, 1]);
+  });
+
+  test('R105 "use cache: private" reads cookies and is kept per request only', async () => {
+    const init = { headers: { cookie: "session=s1" } };
+    const first = await json("/private", init);
+    assert.deepEqual(first, { a: { session: "s1", run: 1 }, b: { session: "s1", run: 1 } });
+    const second = await json("/private", init);
+    assert.equal(second.a.run, 2);
+  });
+
+  test("R114 unstable_cache caches per arguments and keeps rich values", async () => {
+    const first = await json("/legacy?id=1");
+    assert.equal(first.run, 1);
+    assert.equal(first.isDate, true);
+    assert.equal((await json("/legacy?id=1")).run, 1);
+    assert.equal((await json("/legacy?id=2")).run, 1);
+  });
+
+  test('R119 "use cache: remote" uses the remote handler (the shared default here)', async () => {
+    assert.equal((await json("/remote?id=1")).run, 1);
+    assert.equal((await json("/remote?id=1")).run, 1);
+  });
+
+  test("R103 custom profiles from next.config cacheLife", async () => {
+    assert.deepEqual(await json("/errors/custom-profile"), { value: 1 });
+    assert.deepEqual(await json("/errors/custom-profile"), { value: 1 });
+  });
+});
+
+describe("errors", () => {
+  const cases: Array<[string, { code?: string; message: RegExp }]> = [
+    ["cookies", { code: "APR_CACHE_SCOPE", message: /`cookies\(\)` can't be read inside `"use cache"`/ }],
+    ["headers", { code: "APR_CACHE_SCOPE", message: /`headers\(\)` can't be read inside/ }],
+    [
+      "request-arg",
+      { code: "APR_UNSERIALIZABLE", message: /argument.*takesAnything \(lib\/data\.ts:\d+\).*Request/ },
+    ],
+    ["function-arg", { code: "APR_UNSERIALIZABLE", message: /a function/ }],
+    [
+      "response-return",
+      { code: "APR_UNSERIALIZABLE", message: /the return value of cached function returnsResponse/ },
+    ],
+    [
+      "bad-life",
+      { code: "APR_INVALID_CONFIG", message: /expire option must be greater than the revalidate option/ },
+    ],
+    ["unknown-profile", { code: "APR_INVALID_CONFIG", message: /Unknown cacheLife profile "fortnightly"/ }],
+    ["life-outside", { message: /cacheLife\(\) can only be called inside a "use cache" function/ }],
+    [
+      "tag-outside",
+      { message: /cacheTag\(\) can only be called inside a "use cache" or "use cache: private" function/ },
+    ],
+    [
+      "revalidate-inside",
+      { code: "APR_CACHE_SCOPE", message: /`revalidateTag\("x"\)` can't be called inside a cached function/ },
+    ],
+    ["update-tag", { message: /updateTag can only be called from within a Server Action/ }],
+    ["refresh", { message: /refresh can only be called from within a Server Action/ }],
+  ];
+  for (const [name, expected] of cases) {
+    test(`${name} → 500 with ${expected.code ?? "the Next message"}`, async () => {
+      const before = fx.logs.length;
+      const response = await fetch(`${fx.url}/errors/${name}`);
+      assert.equal(response.status, 500);
+      assert.equal(await response.text(), "", "no details reach the client");
+      const logged = fx.logs.slice(before).find((l) => l.level === "error")?.error as
+        | { code?: string; message: string }
+        | undefined;
+      assert.ok(logged, "the error is logged");
+      if (expected.code) assert.equal(logged.code, expected.code);
+      assert.match(logged.message, expected.message);
+    });
+  }
+});
