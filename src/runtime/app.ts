@@ -9,13 +9,28 @@ import { type CacheConfig, type CacheRuntime, createCacheRuntime } from "../cach
 import type { CacheHandler } from "../cache/types.js";
 import { createMethodTable, type MethodTable, resolveMethod } from "../core/dispatch.js";
 import type { Segment } from "../core/route-id.js";
-import { createRouter, decodeParams, type Router } from "../core/router.js";
+import { createRouter, decodeParams, type RouteMatch, type Router } from "../core/router.js";
 import { canonicalRedirect, routablePath, splitTarget } from "../core/url.js";
 import { isFastResponse, realResponse } from "../web/fast-response.js";
-import { createIncomingRequest, type IncomingSource, sourceFromRequest } from "../web/next-request.js";
+import {
+  createIncomingRequest,
+  type IncomingSource,
+  setIncomingHeaders,
+  sourceFromRequest,
+} from "../web/next-request.js";
 import { type NextConfigInput, type ResolvedConfig, resolveConfig } from "./config.js";
+import { buildDestination, compileConfigRoutes, firstMatch, isEmpty, matchHeaders } from "./config-routes.js";
+import { matchInputFor, overlay, proxyExternal, withHeaders } from "./final-headers.js";
 import { invokeHandler } from "./invoke.js";
 import { consoleLogger, type Logger } from "./logger.js";
+import {
+  compileProxy,
+  type ProxyContinue,
+  proxyMatches,
+  redirectResponse,
+  replayableBody,
+  runProxy,
+} from "./proxy.js";
 import { emptyResponse, permanentRedirectResponse, textResponse } from "./responses.js";
 
 /** A loaded route module as the build (or dev server) hands it over. */
@@ -102,6 +117,8 @@ export function createApp(options: AppOptions): App {
       }
     }
   }
+  // next.config `env` (R146–R157): Next inlines these at build; approute sets them before any request.
+  for (const [key, value] of Object.entries(config.env)) process.env[key] = value;
   const { basePath, trailingSlash, authInterrupts } = config;
   const nextConfig = { basePath, trailingSlash };
   const cache = createCacheRuntime({
@@ -114,6 +131,16 @@ export function createApp(options: AppOptions): App {
   });
   const invokeOptions = { logger, authInterrupts, cacheRuntime: cache };
 
+  const proxy = options.proxy === undefined ? undefined : compileProxy(options.proxy);
+  if (options.proxy?.kind === "middleware") {
+    logger.warn(
+      `${options.proxy.file}: the "middleware" file convention is deprecated; rename it to proxy.ts and the exported function to "proxy" (Next 16).`,
+    );
+  }
+  const rules = compileConfigRoutes(config.raw as Record<string, unknown>);
+  const hasRules = !isEmpty(rules);
+  const conditional = rules.conditional || proxy?.conditional === true;
+
   // hot path: keep allocation to the request object, the params object and the context.
   function handle(source: IncomingSource, rawTarget: string): Response | Promise<Response> {
     const target = splitTarget(rawTarget);
@@ -121,16 +148,25 @@ export function createApp(options: AppOptions): App {
     const redirect = canonicalRedirect(target.pathname, trailingSlash);
     if (redirect !== null) return permanentRedirectResponse(redirect + target.search);
 
-    let pathname = target.pathname;
+    let pathname: string | null = target.pathname;
     if (basePath !== "") {
       if (pathname === basePath) pathname = "/";
       else if (pathname.startsWith(basePath) && pathname.charCodeAt(basePath.length) === 47)
         pathname = pathname.slice(basePath.length);
+      else if (hasRules) pathname = null;
       else return emptyResponse(404);
     }
-    if (trailingSlash) pathname = routablePath(pathname);
+    if (proxy !== undefined || hasRules)
+      return handleWithRules(source, target.pathname, pathname, target.search);
+    if (trailingSlash) pathname = routablePath(pathname!);
+    return serve(source, router.match(pathname!), undefined);
+  }
 
-    const match = router.match(pathname);
+  function serve(
+    source: IncomingSource,
+    match: RouteMatch<RouteData> | null,
+    requestHeaders: Headers | undefined,
+  ): Response | Promise<Response> {
     if (match === null) return emptyResponse(404);
     const route = match.route;
     const resolution = resolveMethod(route.data.methods, source.method);
@@ -143,7 +179,101 @@ export function createApp(options: AppOptions): App {
     if (params === null) return textResponse(400, "Bad Request: malformed percent-encoding in path");
 
     const request = createIncomingRequest(source, nextConfig);
+    if (requestHeaders !== undefined) setIncomingHeaders(request, requestHeaders);
     return invokeHandler(route, resolution.handler, request, params, source, invokeOptions);
+  }
+
+  function matchPath(pathname: string): RouteMatch<RouteData> | null {
+    return router.match(trailingSlash ? routablePath(pathname) : pathname);
+  }
+
+  /**
+   * The full order (R127): next.config headers → redirects → proxy → beforeFiles rewrites → routes
+   * (afterFiles rewrites before dynamic routes, fallback rewrites last) → handler. Only apps with a
+   * proxy or config rules come here.
+   */
+  async function handleWithRules(
+    source: IncomingSource,
+    fullPath: string,
+    pathname: string | null,
+    search: string,
+  ): Promise<Response> {
+    const input = conditional ? matchInputFor(source, search) : undefined;
+    const inside = pathname ?? "";
+    let extra = rules.headers.length > 0 ? matchHeaders(rules.headers, inside, fullPath, input) : undefined;
+    if (rules.redirects.length > 0) {
+      const hit = firstMatch(rules.redirects, inside, fullPath, input);
+      if (hit !== null) {
+        const dest = buildDestination(hit.rule.destination, hit.params, search);
+        const internal = dest.path.startsWith("/");
+        const path =
+          internal && hit.rule.prefixBasePath && basePath !== "" ? basePath + dest.path : dest.path;
+        return withHeaders(
+          redirectResponse(hit.rule.status, new Headers({ location: path + dest.search })),
+          extra,
+        );
+      }
+    }
+    if (pathname === null) return withHeaders(emptyResponse(404), extra);
+
+    let current = pathname;
+    let requestHeaders: Headers | undefined;
+    if (proxy !== undefined && proxyMatches(proxy, pathname, input)) {
+      const { proxySource, handlerSource } = replayableBody(source);
+      let outcome: Response | ProxyContinue;
+      try {
+        outcome = await runProxy(proxy, proxySource, nextConfig, basePath, logger);
+      } catch (error) {
+        logger.error(`Error in ${proxy.file} (${source.method} ${fullPath}):`, error);
+        return withHeaders(emptyResponse(500), extra);
+      }
+      if (outcome instanceof Response) return withHeaders(outcome, extra);
+      source = handlerSource();
+      if (outcome.responseHeaders !== undefined) extra = overlay(extra, outcome.responseHeaders);
+      requestHeaders = outcome.requestHeaders;
+      if (outcome.external !== undefined)
+        return withHeaders(await proxyExternal(outcome.external, source, requestHeaders, logger), extra);
+      if (outcome.rewrite !== undefined) current = outcome.rewrite.pathname;
+    }
+
+    let match: RouteMatch<RouteData> | null;
+    const before =
+      rules.beforeFiles.length > 0 ? firstMatch(rules.beforeFiles, current, fullPath, input) : null;
+    if (before !== null) {
+      const dest = buildDestination(before.rule.destination, before.params, search);
+      if (before.rule.external)
+        return withHeaders(
+          await proxyExternal(dest.path + dest.search, source, requestHeaders, logger),
+          extra,
+        );
+      current = dest.path;
+    }
+    match = matchPath(current);
+    if ((match === null || match.route.params.length > 0) && rules.afterFiles.length > 0) {
+      const hit = firstMatch(rules.afterFiles, current, fullPath, input);
+      if (hit !== null) {
+        const dest = buildDestination(hit.rule.destination, hit.params, search);
+        if (hit.rule.external)
+          return withHeaders(
+            await proxyExternal(dest.path + dest.search, source, requestHeaders, logger),
+            extra,
+          );
+        match = matchPath(dest.path);
+      }
+    }
+    if (match === null && rules.fallback.length > 0) {
+      const hit = firstMatch(rules.fallback, current, fullPath, input);
+      if (hit !== null) {
+        const dest = buildDestination(hit.rule.destination, hit.params, search);
+        if (hit.rule.external)
+          return withHeaders(
+            await proxyExternal(dest.path + dest.search, source, requestHeaders, logger),
+            extra,
+          );
+        match = matchPath(dest.path);
+      }
+    }
+    return withHeaders(await serve(source, match, requestHeaders), extra);
   }
 
   async function fetch(request: Request): Promise<Response> {

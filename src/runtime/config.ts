@@ -18,6 +18,10 @@ export interface ResolvedConfig {
   basePath: string;
   trailingSlash: boolean;
   authInterrupts: boolean;
+  /** gzip responses for clients that accept it (default true, as `next start`). */
+  compress: boolean;
+  /** `env` entries, applied to `process.env` at start. */
+  env: Record<string, string>;
   /** The raw object, for features that read more keys. */
   raw: NextConfigInput;
 }
@@ -85,7 +89,22 @@ export function resolveConfig(input: NextConfigInput = {}, warn?: (message: stri
   const experimental = input.experimental ?? {};
   if (typeof experimental !== "object" || experimental === null)
     throw invalid("experimental", "an object", experimental);
-  return { basePath, trailingSlash, authInterrupts: experimental.authInterrupts === true, raw: input };
+  const compress = input.compress ?? true;
+  if (typeof compress !== "boolean") throw invalid("compress", "a boolean", compress);
+  const env = input.env ?? {};
+  if (typeof env !== "object" || env === null || Array.isArray(env))
+    throw invalid("env", "an object of strings", env);
+  for (const [key, value] of Object.entries(env)) {
+    if (typeof value !== "string") throw invalid(`env.${key}`, "a string", value);
+  }
+  return {
+    basePath,
+    trailingSlash,
+    authInterrupts: experimental.authInterrupts === true,
+    compress,
+    env: env as Record<string, string>,
+    raw: input,
+  };
 }
 
 /**
@@ -108,5 +127,34 @@ export async function loadConfigExport(
   if (typeof value === "function") value = await value(phase, { defaultConfig: {} });
   if (value === undefined || value === null) return {};
   if (typeof value !== "object") throw invalid("(root)", "an object or a function returning one", value);
-  return value as NextConfigInput;
+  return resolveRouteFunctions(value as NextConfigInput);
+}
+
+/**
+ * Awaits the async `headers()`, `redirects()` and `rewrites()` functions once, at start, so the app
+ * gets plain arrays (R148–R150). A function that throws fails start-up naming the key.
+ */
+export async function resolveRouteFunctions(config: NextConfigInput): Promise<NextConfigInput> {
+  let out = config;
+  for (const key of ["headers", "redirects", "rewrites"] as const) {
+    const fn = config[key];
+    if (fn === undefined) continue;
+    if (typeof fn !== "function") throw invalid(key, "an async function", fn);
+    let value: unknown;
+    try {
+      value = await (fn as () => unknown)();
+    } catch (error) {
+      throw new ApprouteError(
+        ErrorCode.INVALID_CONFIG,
+        `next.config ${key}() threw: ${(error as Error)?.message ?? error}`,
+        {
+          hint: `Fix ${key}() in next.config.`,
+          cause: error,
+        },
+      );
+    }
+    if (out === config) out = { ...config };
+    out[key] = value;
+  }
+  return out;
 }

@@ -281,12 +281,35 @@ export function createIncomingRequest(
   return req;
 }
 
+/** Replaces the headers a lazy incoming request reports (proxy `next({ request: { headers } })`, R128). */
+export function setIncomingHeaders(request: NextRequest, headers: Headers): void {
+  request[kState].headers = headers;
+}
+
+/**
+ * True for the internal header names a client must never be able to send (R133, R134): the proxy's
+ * instructions travel only on the Response the proxy returns. Adapters drop them on ingress.
+ * hot path: one char test for every other header.
+ */
+export function isInternalRequestHeader(name: string): boolean {
+  const c = name.charCodeAt(0);
+  return (
+    (c === 120 || c === 88) /* x X */ &&
+    name.length > 13 &&
+    name.slice(0, 13).toLowerCase() === "x-middleware-"
+  );
+}
+
 /** Adapts a real Fetch `Request` (from Bun, Deno, workerd or a test) into an incoming source. */
 export function sourceFromRequest(request: Request): IncomingSource {
   return {
     method: request.method,
     url: request.url,
-    headers: () => new Headers(request.headers),
+    headers: () => {
+      const headers = new Headers(request.headers);
+      for (const name of [...headers.keys()]) if (isInternalRequestHeader(name)) headers.delete(name);
+      return headers;
+    },
     stream: () => request.body,
     bytes: () => request.arrayBuffer().then((b) => new Uint8Array(b)),
     signal: () => request.signal,

@@ -3,11 +3,28 @@
  * and proxies import (R118).
  * @module
  */
+import { URLPattern as URLPatternPolyfill } from "urlpattern-polyfill/urlpattern";
 import { currentRequestStore, requireRequestStore } from "../context/request-store.js";
 
 export { NextRequest } from "./next-request.js";
 export { NextResponse } from "./next-response.js";
 export { NextURL } from "./next-url.js";
+export { type UserAgent, userAgent, userAgentFromString } from "./user-agent.js";
+
+/** The platform's `URLPattern` where it exists (Node 23.8+), otherwise a standards polyfill (Node 20). */
+export const URLPattern: typeof URLPatternPolyfill =
+  (globalThis as { URLPattern?: typeof URLPatternPolyfill }).URLPattern ?? URLPatternPolyfill;
+
+/**
+ * Not supported: image generation needs a renderer approute does not ship. (Next itself moved it to
+ * `next/og`.) Calling or constructing it throws a clear error.
+ */
+export function ImageResponse(): never {
+  throw new Error(
+    'ImageResponse is not supported by approute: it renders JSX to an image, which needs "next/og" and React. Generate the image with a library such as @vercel/og or satori and return it in a Response.',
+  );
+}
+export type ImageResponseOptions = Record<string, unknown>;
 
 /**
  * Schedules `task` to run after the response has been sent (R142). Errors are logged, never sent.
@@ -16,7 +33,13 @@ export { NextURL } from "./next-url.js";
 export function after<T>(task: Promise<T> | (() => T | Promise<T>)): void {
   const store = requireRequestStore("after");
   const tasks = (store.afterTasks ??= []);
-  tasks.push(typeof task === "function" ? (task as () => unknown) : () => task);
+  if (typeof task === "function") tasks.push(task as () => unknown);
+  else {
+    // A promise may settle before the response is sent: mark it handled now, report it after.
+    const promise = Promise.resolve(task);
+    promise.catch(() => {});
+    tasks.push(() => promise);
+  }
 }
 
 /**

@@ -12,6 +12,8 @@ import { writeResponse } from "./write.js";
 /** The part of an App the listener needs. */
 export interface Handler {
   handle(source: NodeSource, target: string): Response | Promise<Response>;
+  /** `next.config` `compress` (default true, as `next start`). */
+  readonly config?: { readonly compress?: boolean };
 }
 
 export interface ListenerOptions {
@@ -39,9 +41,9 @@ export function createListener(
     }
   }
 
-  function send(req: IncomingMessage, res: ServerResponse, response: Response): void {
+  function send(req: IncomingMessage, res: ServerResponse, response: Response, compress: boolean): void {
     try {
-      const pending = writeResponse(req, res, response);
+      const pending = writeResponse(req, res, response, compress);
       if (pending !== undefined) pending.catch((error) => fail(res, error));
     } catch (error) {
       fail(res, error);
@@ -59,19 +61,21 @@ export function createListener(
     }
     const target = req.url ?? "/";
     let result: Response | Promise<Response>;
+    const app = getApp();
+    const compress = app.config?.compress === true;
     try {
-      result = getApp().handle(new NodeSource(req, res, origin, bodyLimit), target);
+      result = app.handle(new NodeSource(req, res, origin, bodyLimit), target);
     } catch (error) {
       fail(res, error);
       return;
     }
     if (result instanceof Promise) {
       result.then(
-        (response) => send(req, res, response),
+        (response) => send(req, res, response, compress),
         (error) => fail(res, error),
       );
     } else {
-      send(req, res, result);
+      send(req, res, result, compress);
     }
   };
 }

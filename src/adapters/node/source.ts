@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { splitTarget } from "../../core/url.js";
 import { PayloadTooLargeError } from "../../web/errors.js";
-import type { IncomingSource } from "../../web/next-request.js";
+import { type IncomingSource, isInternalRequestHeader } from "../../web/next-request.js";
 
 export class NodeSource implements IncomingSource {
   readonly method: string;
@@ -53,6 +53,7 @@ export class NodeSource implements IncomingSource {
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i]!;
       if (name.charCodeAt(0) === 58 /* : */) continue; // HTTP/2 pseudo-headers
+      if (isInternalRequestHeader(name)) continue; // R133, R134: clients cannot speak for the proxy
       headers.append(name, raw[i + 1]!);
     }
     return headers;

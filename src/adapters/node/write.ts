@@ -5,24 +5,20 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Writable } from "node:stream";
 import { bodyContentType, type FastResponse, isFastResponse } from "../../web/fast-response.js";
 import { kBody, kHeaders, kInit, kReal, kStatus } from "../../web/symbols.js";
+import { gzipBytes, markGzip, shouldCompress, streamingGzip } from "./compress.js";
 
 type Flat = string[];
 
 /** Header names approute uses internally; never sent to a client (A4, R60, R93). */
-const INTERNAL_RESPONSE_HEADERS = new Set([
-  "x-middleware-set-cookie",
-  "x-middleware-rewrite",
-  "x-middleware-next",
-  "x-middleware-override-headers",
-  "x-next-cache-tags",
-]);
+const INTERNAL_RESPONSE_HEADERS = new Set(["x-next-cache-tags"]);
 
 function isInternal(name: string): boolean {
   return (
     name.charCodeAt(0) === 120 /* x */ &&
-    (INTERNAL_RESPONSE_HEADERS.has(name) || name.startsWith("x-middleware-request-"))
+    (name.startsWith("x-middleware-") || INTERNAL_RESPONSE_HEADERS.has(name))
   );
 }
 
@@ -65,6 +61,7 @@ export function writeResponse(
   req: IncomingMessage,
   res: ServerResponse,
   response: Response,
+  compress = false,
 ): void | Promise<void> {
   if (isFastResponse(response) && response[kReal] === undefined) {
     const flat: Flat = [];
@@ -74,11 +71,34 @@ export function writeResponse(
       flat.length = 0;
       flattenHeaders(response.headers, flat);
     }
-    return writeBody(req, res, response, flat, response[kBody]);
+    return writeBody(req, res, response, flat, response[kBody], compress);
   }
   const flat: Flat = [];
   flattenHeaders(response.headers, flat);
-  return writeStream(req, res, response.status, response.statusText, flat, response.body);
+  return writeStream(req, res, response.status, response.statusText, flat, response.body, compress);
+}
+
+/** Sends a whole body: gzipped when `compress` and the response qualifies, else as is. */
+function endWith(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  statusText: string | undefined,
+  flat: Flat,
+  bytes: string | Buffer,
+  compress: boolean,
+): void | Promise<void> {
+  const length = typeof bytes === "string" ? Buffer.byteLength(bytes) : bytes.byteLength;
+  if (compress && shouldCompress(req, status, flat, length)) {
+    return gzipBytes(typeof bytes === "string" ? Buffer.from(bytes) : bytes).then((out) => {
+      markGzip(flat, out.byteLength);
+      head(res, status, statusText, flat);
+      res.end(out);
+    });
+  }
+  if (!hasHeader(flat, "content-length")) flat.push("content-length", String(length));
+  head(res, status, statusText, flat);
+  res.end(bytes);
 }
 
 function writeBody(
@@ -87,6 +107,7 @@ function writeBody(
   response: FastResponse,
   flat: Flat,
   body: unknown,
+  compress: boolean,
 ): void | Promise<void> {
   const status = response[kStatus];
   const statusText = response[kInit]?.statusText;
@@ -98,10 +119,13 @@ function writeBody(
   }
   if (typeof body === "string") {
     if (!hasHeader(flat, "content-type")) flat.push("content-type", "text/plain;charset=UTF-8");
-    if (!hasHeader(flat, "content-length")) flat.push("content-length", String(Buffer.byteLength(body)));
-    head(res, status, statusText, flat);
-    res.end(body);
-    return;
+    if (!compress) {
+      if (!hasHeader(flat, "content-length")) flat.push("content-length", String(Buffer.byteLength(body)));
+      head(res, status, statusText, flat);
+      res.end(body);
+      return;
+    }
+    return endWith(req, res, status, statusText, flat, body, compress);
   }
   if (body instanceof Uint8Array || body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
     const bytes =
@@ -112,31 +136,23 @@ function writeBody(
             (body as ArrayBufferView).byteOffset,
             (body as ArrayBufferView).byteLength,
           );
-    if (!hasHeader(flat, "content-length")) flat.push("content-length", String(bytes.byteLength));
-    head(res, status, statusText, flat);
-    res.end(bytes);
-    return;
+    return endWith(req, res, status, statusText, flat, bytes, compress);
   }
   if (body instanceof URLSearchParams) {
-    const text = body.toString();
     if (!hasHeader(flat, "content-type")) flat.push("content-type", bodyContentType(body)!);
-    if (!hasHeader(flat, "content-length")) flat.push("content-length", String(Buffer.byteLength(text)));
-    head(res, status, statusText, flat);
-    res.end(text);
-    return;
+    return endWith(req, res, status, statusText, flat, body.toString(), compress);
   }
   if (body instanceof Blob) {
     return body.arrayBuffer().then((buffer) => {
       if (!hasHeader(flat, "content-type") && body.type) flat.push("content-type", body.type);
-      if (!hasHeader(flat, "content-length")) flat.push("content-length", String(buffer.byteLength));
-      head(res, status, statusText, flat);
-      res.end(Buffer.from(buffer));
+      return endWith(req, res, status, statusText, flat, Buffer.from(buffer), compress);
     });
   }
-  if (body instanceof ReadableStream) return writeStream(req, res, status, statusText ?? "", flat, body);
+  if (body instanceof ReadableStream)
+    return writeStream(req, res, status, statusText ?? "", flat, body, compress);
   // Anything else (an async iterable, …): let the real Response decide what it means.
   const real = (response as unknown as Response).body;
-  return writeStream(req, res, status, statusText ?? "", flat, real);
+  return writeStream(req, res, status, statusText ?? "", flat, real, compress);
 }
 
 function head(res: ServerResponse, status: number, statusText: string | undefined, flat: Flat): void {
@@ -151,6 +167,7 @@ function writeStream(
   statusText: string,
   flat: Flat,
   body: ReadableStream<Uint8Array> | null,
+  compress = false,
 ): void | Promise<void> {
   if (body === null) {
     if (!NO_BODY_STATUS.has(status) && !hasHeader(flat, "content-length")) flat.push("content-length", "0");
@@ -158,6 +175,8 @@ function writeStream(
     res.end();
     return;
   }
+  const gzipped = compress && shouldCompress(req, status, flat, -1);
+  if (gzipped) markGzip(flat, -1);
   head(res, status, statusText, flat);
   if (req.method === "HEAD" || NO_BODY_STATUS.has(status)) {
     void body.cancel().catch(() => {});
@@ -165,10 +184,19 @@ function writeStream(
     return;
   }
   res.flushHeaders();
-  return pump(body.getReader(), res);
+  if (!gzipped) return pump(body.getReader(), res, res);
+  const gz = streamingGzip();
+  gz.on("error", () => res.destroy());
+  gz.pipe(res);
+  return pump(body.getReader(), gz, res);
 }
 
-async function pump(reader: ReadableStreamDefaultReader<Uint8Array>, res: ServerResponse): Promise<void> {
+/** Copies `reader` into `out` (the response, or a gzip stream piped into it) with backpressure. */
+async function pump(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  out: Writable,
+  res: ServerResponse,
+): Promise<void> {
   const onClose = () => {
     if (!res.writableFinished) reader.cancel().catch(() => {});
   };
@@ -178,22 +206,23 @@ async function pump(reader: ReadableStreamDefaultReader<Uint8Array>, res: Server
       const { done, value } = await reader.read();
       if (done) break;
       if (res.destroyed) return;
-      if (!res.write(value)) {
+      if (!out.write(value)) {
         await new Promise<void>((resolve) => {
           const go = () => {
-            res.off("drain", go);
+            out.off("drain", go);
             res.off("close", go);
             resolve();
           };
-          res.once("drain", go);
+          out.once("drain", go);
           res.once("close", go);
         });
         if (res.destroyed) return;
       }
     }
-    res.end();
+    out.end();
   } catch {
     // R26: the status is already on the wire; cut the connection so the client sees a truncated body.
+    if (out !== res) out.destroy();
     res.destroy();
   } finally {
     res.off("close", onClose);

@@ -1,0 +1,281 @@
+/**
+ * `next.config` `headers()`, `redirects()` and `rewrites()` (R148–R150), compiled once at start-up.
+ * Sources match the path inside `basePath` (unless a rule says `basePath: false`), case-insensitively
+ * as in Next. Captures are substituted into destinations; a capture is never allowed into the
+ * authority of an external destination (the hostname-steering SSRF class, see
+ * shared research on CVE-2026-64645) — such a rule is refused at start.
+ * @module
+ */
+import { ApprouteError, ErrorCode } from "../core/errors.js";
+import {
+  type CompiledPattern,
+  compileConditions,
+  compilePattern,
+  type MatchInput,
+  matchPattern,
+  type Params,
+  substitute,
+} from "./match-rules.js";
+
+export interface HeaderRule {
+  pattern: CompiledPattern;
+  /** Match the full path including basePath. */
+  raw: boolean;
+  headers: Array<{ key: string; value: string }>;
+}
+
+export interface RedirectRule {
+  pattern: CompiledPattern;
+  raw: boolean;
+  destination: string;
+  status: number;
+  /** Prefix basePath to an internal destination. */
+  prefixBasePath: boolean;
+}
+
+export interface RewriteRule {
+  pattern: CompiledPattern;
+  raw: boolean;
+  destination: string;
+  /** The destination is an absolute URL on another server. */
+  external: boolean;
+}
+
+export interface ConfigRoutes {
+  headers: HeaderRule[];
+  redirects: RedirectRule[];
+  beforeFiles: RewriteRule[];
+  afterFiles: RewriteRule[];
+  fallback: RewriteRule[];
+  /** Any rule has has/missing conditions: the request must be described to match. */
+  conditional: boolean;
+}
+
+function fail(key: string, message: string, hint: string): ApprouteError {
+  return new ApprouteError(ErrorCode.INVALID_CONFIG, `Invalid next.config option "${key}": ${message}`, {
+    hint,
+  });
+}
+
+function list(value: unknown, key: string): Record<string, unknown>[] {
+  if (value === undefined) return [];
+  if (typeof value === "function") {
+    throw fail(
+      key,
+      "the function was not resolved before the app was created.",
+      "Pass the config through loadConfigExport() (approute build does this), which awaits headers()/redirects()/rewrites().",
+    );
+  }
+  if (!Array.isArray(value))
+    throw fail(
+      key,
+      `expected an array, received ${JSON.stringify(value)}.`,
+      `${key}() must return an array of rules.`,
+    );
+  value.forEach((item, i) => {
+    if (typeof item !== "object" || item === null)
+      throw fail(
+        `${key}[${i}]`,
+        `expected an object, received ${JSON.stringify(item)}.`,
+        "Each rule is an object with a source.",
+      );
+  });
+  return value as Record<string, unknown>[];
+}
+
+function pattern(rule: Record<string, unknown>, key: string): { pattern: CompiledPattern; raw: boolean } {
+  const compiled = compilePattern(rule.source, `next.config ${key}`, { sensitive: false });
+  const has = compileConditions(rule.has, `next.config ${key}.has`);
+  const missing = compileConditions(rule.missing, `next.config ${key}.missing`);
+  if (has) compiled.has = has;
+  if (missing) compiled.missing = missing;
+  if (rule.basePath !== undefined && rule.basePath !== false)
+    throw fail(
+      `${key}.basePath`,
+      "must be false or absent.",
+      "Use basePath: false to match paths outside basePath.",
+    );
+  return { pattern: compiled, raw: rule.basePath === false };
+}
+
+function destination(rule: Record<string, unknown>, key: string): { value: string; external: boolean } {
+  const value = rule.destination;
+  if (typeof value !== "string" || value === "")
+    throw fail(
+      `${key}.destination`,
+      `expected a path or URL, received ${JSON.stringify(value)}.`,
+      'Example: destination: "/api/items/:id".',
+    );
+  if (value.startsWith("/")) return { value, external: false };
+  let url: URL;
+  try {
+    url = new URL(value.replace(/:([A-Za-z_][A-Za-z0-9_]*)[*+?]?/g, "x"));
+  } catch {
+    throw fail(
+      `${key}.destination`,
+      `${JSON.stringify(value)} is neither a path starting with "/" nor an absolute URL.`,
+      'Use "/internal/path" or "https://host/path".',
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw fail(
+      `${key}.destination`,
+      `only http and https URLs are supported, received ${JSON.stringify(value)}.`,
+      "Use an http(s) URL.",
+    );
+  const authorityEnd = value.indexOf("/", value.indexOf("//") + 2);
+  const authority = value.slice(0, authorityEnd === -1 ? value.length : authorityEnd);
+  if (/:[A-Za-z_]/.test(authority.slice(authority.indexOf("//") + 2))) {
+    throw fail(
+      `${key}.destination`,
+      `${JSON.stringify(value)} puts a parameter into the host. approute never lets request data choose the server it connects to.`,
+      "Keep the host fixed and move the parameter into the path or query.",
+    );
+  }
+  return { value, external: true };
+}
+
+/** Validates and compiles the resolved `headers`, `redirects` and `rewrites` arrays. */
+export function compileConfigRoutes(raw: Record<string, unknown>): ConfigRoutes {
+  const headers = list(raw.headers, "headers").map((rule, i): HeaderRule => {
+    const key = `headers[${i}]`;
+    const entries = rule.headers;
+    if (
+      !Array.isArray(entries) ||
+      entries.some((h) => typeof h?.key !== "string" || typeof h?.value !== "string")
+    )
+      throw fail(
+        `${key}.headers`,
+        `expected [{ key, value }], received ${JSON.stringify(entries)}.`,
+        'Example: headers: [{ key: "x-frame-options", value: "DENY" }].',
+      );
+    for (const h of entries as Array<{ key: string; value: string }>) {
+      try {
+        new Headers([[h.key, h.value]]);
+      } catch {
+        throw fail(
+          `${key}.headers`,
+          `${JSON.stringify(h)} is not a valid header.`,
+          "Header names are tokens; values may not contain CR or LF.",
+        );
+      }
+    }
+    return { ...pattern(rule, key), headers: entries as HeaderRule["headers"] };
+  });
+
+  const redirects = list(raw.redirects, "redirects").map((rule, i): RedirectRule => {
+    const key = `redirects[${i}]`;
+    const { value } = destination(rule, key);
+    let status: number;
+    if (rule.statusCode !== undefined) {
+      status = rule.statusCode as number;
+      if (![301, 302, 303, 307, 308].includes(status))
+        throw fail(
+          `${key}.statusCode`,
+          `expected 301, 302, 303, 307 or 308, received ${JSON.stringify(status)}.`,
+          "Or use permanent: true/false.",
+        );
+    } else if (typeof rule.permanent === "boolean") status = rule.permanent ? 308 : 307;
+    else
+      throw fail(
+        `${key}.permanent`,
+        `expected a boolean, received ${JSON.stringify(rule.permanent)}.`,
+        "permanent: true → 308, false → 307.",
+      );
+    const { pattern: p, raw: r } = pattern(rule, key);
+    return { pattern: p, raw: r, destination: value, status, prefixBasePath: rule.basePath !== false };
+  });
+
+  const rewritesValue = raw.rewrites;
+  let groups: { beforeFiles?: unknown; afterFiles?: unknown; fallback?: unknown };
+  if (Array.isArray(rewritesValue) || rewritesValue === undefined || typeof rewritesValue === "function")
+    groups = { afterFiles: rewritesValue };
+  else if (typeof rewritesValue === "object" && rewritesValue !== null)
+    groups = rewritesValue as typeof groups;
+  else
+    throw fail(
+      "rewrites",
+      `expected an array or { beforeFiles, afterFiles, fallback }, received ${JSON.stringify(rewritesValue)}.`,
+      "rewrites() returns an array or an object of three arrays.",
+    );
+  const rewrites = (name: "beforeFiles" | "afterFiles" | "fallback") =>
+    list(groups[name], `rewrites.${name}`).map((rule, i): RewriteRule => {
+      const key = `rewrites.${name}[${i}]`;
+      const { value, external } = destination(rule, key);
+      return { ...pattern(rule, key), destination: value, external };
+    });
+  const routes: ConfigRoutes = {
+    headers,
+    redirects,
+    beforeFiles: rewrites("beforeFiles"),
+    afterFiles: rewrites("afterFiles"),
+    fallback: rewrites("fallback"),
+    conditional: false,
+  };
+  routes.conditional = [
+    ...routes.headers,
+    ...routes.redirects,
+    ...routes.beforeFiles,
+    ...routes.afterFiles,
+    ...routes.fallback,
+  ].some((r) => r.pattern.has !== undefined || r.pattern.missing !== undefined);
+  return routes;
+}
+
+/** True when there is nothing to apply (the request path skips this module entirely). */
+export function isEmpty(routes: ConfigRoutes): boolean {
+  return (
+    routes.headers.length === 0 &&
+    routes.redirects.length === 0 &&
+    routes.beforeFiles.length === 0 &&
+    routes.afterFiles.length === 0 &&
+    routes.fallback.length === 0
+  );
+}
+
+/** The headers of every matching `headers()` rule, later rules overriding earlier ones (R148). */
+export function matchHeaders(
+  rules: HeaderRule[],
+  pathname: string,
+  fullPath: string,
+  input: MatchInput | undefined,
+): Headers | undefined {
+  let out: Headers | undefined;
+  for (const rule of rules) {
+    const params = matchPattern(rule.pattern, rule.raw ? fullPath : pathname, input);
+    if (params === null) continue;
+    out ??= new Headers();
+    for (const { key, value } of rule.headers) out.set(key, substitute(value, params));
+  }
+  return out;
+}
+
+/** Builds `destination` with params and the request query (request keys first, destination wins). */
+export function buildDestination(
+  template: string,
+  params: Params,
+  search: string,
+): { path: string; search: string } {
+  const filled = substitute(template, params);
+  const q = filled.indexOf("?");
+  const path = q === -1 ? filled : filled.slice(0, q);
+  if (search === "" && q === -1) return { path, search: "" };
+  const query = new URLSearchParams(search);
+  if (q !== -1) for (const [k, v] of new URLSearchParams(filled.slice(q + 1))) query.set(k, v);
+  const text = query.toString();
+  return { path, search: text === "" ? "" : `?${text}` };
+}
+
+/** The first matching rule and its params. */
+export function firstMatch<R extends { pattern: CompiledPattern; raw: boolean }>(
+  rules: R[],
+  pathname: string,
+  fullPath: string,
+  input: MatchInput | undefined,
+): { rule: R; params: Params } | null {
+  for (const rule of rules) {
+    const params = matchPattern(rule.pattern, rule.raw ? fullPath : pathname, input);
+    if (params !== null) return { rule, params };
+  }
+  return null;
+}

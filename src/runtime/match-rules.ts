@@ -1,0 +1,157 @@
+/**
+ * Path patterns and `has`/`missing` conditions shared by the proxy `config.matcher` (R126) and the
+ * `next.config` `headers`/`redirects`/`rewrites` rules (R148–R150). Patterns use path-to-regexp 6
+ * syntax (`/api/:path*`, `/(.*)`), the version Next.js compiles its matchers with. Everything here is
+ * compiled once at start-up; matching is one `RegExp.exec` plus, only for rules with conditions, a
+ * look at the request.
+ * @module
+ */
+import { type Key, pathToRegexp } from "path-to-regexp";
+import { ApprouteError, ErrorCode } from "../core/errors.js";
+
+/** One `has` / `missing` condition. */
+export interface Condition {
+  type: "header" | "cookie" | "query" | "host";
+  key?: string;
+  value?: string;
+}
+
+/** What conditions can look at; built lazily, only for rules that have conditions. */
+export interface MatchInput {
+  headers(): Headers;
+  query(): URLSearchParams;
+  cookie(name: string): string | undefined;
+}
+
+export interface CompiledPattern {
+  source: string;
+  regexp: RegExp;
+  keys: Key[];
+  has?: Condition[];
+  missing?: Condition[];
+}
+
+export type Params = Record<string, string | string[]>;
+
+/** Compiles a path pattern. `what` names the option for error messages. */
+export function compilePattern(
+  source: unknown,
+  what: string,
+  options: { sensitive: boolean; code?: ErrorCode },
+): CompiledPattern {
+  const code = options.code ?? ErrorCode.INVALID_CONFIG;
+  if (typeof source !== "string" || !source.startsWith("/")) {
+    throw new ApprouteError(
+      code,
+      `${what}: the source ${JSON.stringify(source)} must be a string starting with "/".`,
+      {
+        hint: 'Write patterns like "/api/:path*" or "/blog/:slug".',
+      },
+    );
+  }
+  const keys: Key[] = [];
+  try {
+    const regexp = pathToRegexp(source, keys, { sensitive: options.sensitive, strict: false });
+    return { source, regexp, keys };
+  } catch (error) {
+    throw new ApprouteError(
+      code,
+      `${what}: cannot parse the pattern ${JSON.stringify(source)}: ${(error as Error).message}`,
+      {
+        hint: "Patterns use path-to-regexp syntax: named parameters (:id), modifiers (:path*, :path+, :id?) and groups ((.*)).",
+        cause: error,
+      },
+    );
+  }
+}
+
+/** Validates a `has`/`missing` list. */
+export function compileConditions(list: unknown, what: string): Condition[] | undefined {
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list)) throw conditionError(what, list);
+  for (const item of list) {
+    if (
+      typeof item !== "object" ||
+      item === null ||
+      !["header", "cookie", "query", "host"].includes((item as Condition).type) ||
+      ((item as Condition).type !== "host" && typeof (item as Condition).key !== "string") ||
+      ((item as Condition).value !== undefined && typeof (item as Condition).value !== "string")
+    ) {
+      throw conditionError(what, item);
+    }
+  }
+  return list.length === 0 ? undefined : (list as Condition[]);
+}
+
+function conditionError(what: string, received: unknown): ApprouteError {
+  return new ApprouteError(
+    ErrorCode.INVALID_CONFIG,
+    `${what}: invalid condition ${JSON.stringify(received)}.`,
+    {
+      hint: 'Each condition is { type: "header" | "cookie" | "query" | "host", key, value? } (host takes only value).',
+    },
+  );
+}
+
+/** Matches `pathname`; returns the captured params or null. */
+export function matchPattern(pattern: CompiledPattern, pathname: string, input?: MatchInput): Params | null {
+  const m = pattern.regexp.exec(pathname);
+  if (m === null) return null;
+  const params: Params = Object.create(null);
+  for (let i = 0; i < pattern.keys.length; i++) {
+    const key = pattern.keys[i]!;
+    const value = m[i + 1];
+    if (value === undefined) continue;
+    params[String(key.name)] = key.modifier === "*" || key.modifier === "+" ? value.split("/") : value;
+  }
+  if (pattern.has === undefined && pattern.missing === undefined) return params;
+  if (input === undefined) return null;
+  if (pattern.has !== undefined) {
+    for (const condition of pattern.has) if (!testCondition(condition, input, params)) return null;
+  }
+  if (pattern.missing !== undefined) {
+    for (const condition of pattern.missing) if (testCondition(condition, input, undefined)) return null;
+  }
+  return params;
+}
+
+function testCondition(condition: Condition, input: MatchInput, params: Params | undefined): boolean {
+  let value: string | undefined | null;
+  switch (condition.type) {
+    case "header":
+      value = input.headers().get(condition.key!);
+      break;
+    case "cookie":
+      value = input.cookie(condition.key!);
+      break;
+    case "query":
+      value = input.query().get(condition.key!);
+      break;
+    case "host":
+      value = input.headers().get("host")?.split(":", 1)[0]?.toLowerCase();
+      break;
+  }
+  if (value === undefined || value === null) return false;
+  if (condition.value === undefined) {
+    if (value === "") return false;
+    if (params && condition.key) params[condition.key.replace(/[^a-zA-Z0-9_]/g, "")] = value;
+    return true;
+  }
+  const m = new RegExp(`^${condition.value}$`).exec(value);
+  if (m === null) return false;
+  if (params && m.groups) for (const [k, v] of Object.entries(m.groups)) if (v !== undefined) params[k] = v;
+  return true;
+}
+
+/**
+ * Substitutes `:name` (with an optional `*`, `+` or `?` modifier) in `template` with `params`.
+ * Arrays join with `/`. Parameters that are missing become empty.
+ */
+export function substitute(template: string, params: Params): string {
+  if (!template.includes(":")) return template;
+  return template.replace(/:([A-Za-z_][A-Za-z0-9_]*)[*+?]?/g, (whole, name: string) => {
+    if (!(name in params)) return whole;
+    const value = params[name]!;
+    return Array.isArray(value) ? value.join("/") : value;
+  });
+}

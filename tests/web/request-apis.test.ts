@@ -1,0 +1,184 @@
+// Request bodies (R136–R138), next/server helpers (R118, R142, R143, R71) and next/headers outside
+// a request, through the real build and server.
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import { ErrorCode } from "approute";
+import { cookies, draftMode, headers } from "approute/headers";
+import { after as scheduleAfter } from "approute/server";
+import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
+
+let fx: FixtureServer;
+before(async () => {
+  fx = await startFixture("request-apis");
+});
+after(() => fx.close());
+
+const post = (path: string, init: RequestInit = {}) => fetch(fx.url + path, { method: "POST", ...init });
+
+describe("request bodies (R136–R138)", () => {
+  for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
+    test(`${method}: json, text, arrayBuffer, blob, stream`, async () => {
+      const json = await fetch(`${fx.url}/api/body/json`, {
+        method,
+        body: '{"a":[1,"é"],"__proto__":{"x":1}}',
+        headers: { "content-type": "application/json" },
+      });
+      const parsed = await json.json();
+      assert.deepEqual(parsed.json.a, [1, "é"]);
+      assert.ok(Object.hasOwn(parsed.json, "__proto__"), "JSON.parse keeps __proto__ as an own key");
+
+      const text = await fetch(`${fx.url}/api/body/text`, { method, body: "héllo" });
+      assert.deepEqual(await text.json(), { text: "héllo" });
+
+      const bytes = await fetch(`${fx.url}/api/body/arraybuffer`, {
+        method,
+        body: new Uint8Array([0, 255, 7]),
+      });
+      assert.deepEqual(await bytes.json(), { isArrayBuffer: true, bytes: [0, 255, 7] });
+
+      const blob = await fetch(`${fx.url}/api/body/blob`, {
+        method,
+        body: "blob!",
+        headers: { "content-type": "text/x-thing" },
+      });
+      assert.deepEqual(await blob.json(), { isBlob: true, size: 5, type: "text/x-thing", text: "blob!" });
+
+      const big = randomBytes(300_000);
+      const stream = await fetch(`${fx.url}/api/body/stream`, { method, body: big });
+      assert.deepEqual(await stream.json(), { total: big.byteLength, bodyUsed: true });
+    });
+  }
+
+  test("a body can be read once (R138)", async () => {
+    const res = await post("/api/body/twice", { body: "once" });
+    assert.deepEqual(await res.json(), { second: "TypeError", bodyUsed: true });
+  });
+
+  test("invalid JSON rejects in the handler → empty 500, logged (R136)", async () => {
+    const before = fx.logs.length;
+    const res = await post("/api/body/json", {
+      body: "{bad",
+      headers: { "content-type": "application/json" },
+    });
+    assert.equal(res.status, 500);
+    assert.equal(await res.text(), "");
+    assert.ok(fx.logs.slice(before).some((l) => l.error instanceof SyntaxError));
+  });
+
+  test("urlencoded formData()", async () => {
+    const res = await post("/api/body/form", { body: new URLSearchParams({ name: "bob", city: "Zürich" }) });
+    assert.deepEqual(await res.json(), { name: "bob", city: "Zürich" });
+  });
+
+  test("multipart formData() with a 5 MB file arrives intact (checksum)", async () => {
+    const file = randomBytes(5 * 1024 * 1024);
+    const form = new FormData();
+    form.append("name", "bob");
+    form.append("file", new Blob([file], { type: "application/octet-stream" }), "big.bin");
+    form.append("note", new Blob(["hi"], { type: "text/plain" }), "x.txt");
+    const res = await post("/api/body/form", { body: form });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), {
+      name: "bob",
+      file: {
+        ctor: "File",
+        name: "big.bin",
+        type: "application/octet-stream",
+        size: file.byteLength,
+        sha256: createHash("sha256").update(file).digest("hex"),
+      },
+      note: {
+        ctor: "File",
+        name: "x.txt",
+        type: "text/plain",
+        size: 2,
+        sha256: createHash("sha256").update("hi").digest("hex"),
+      },
+    });
+  });
+});
+
+describe("next/server helpers (R118)", () => {
+  test("userAgent() parses the User-Agent header like Next (ua-parser-js + isBot)", async () => {
+    const chrome =
+      "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+    const res = await fetch(`${fx.url}/api/ua`, { headers: { "user-agent": chrome } });
+    const { ua, none } = await res.json();
+    assert.equal(ua.isBot, false);
+    assert.equal(ua.browser.name, "Chrome");
+    assert.equal(ua.browser.major, "120");
+    assert.equal(ua.os.name, "Mac OS");
+    assert.equal(ua.ua, chrome);
+    assert.equal(none.isBot, false);
+
+    const bot = await fetch(`${fx.url}/api/ua`, {
+      headers: { "user-agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)" },
+    });
+    assert.equal((await bot.json()).ua.isBot, true);
+  });
+
+  test("URLPattern works on Node 20 (polyfilled when the platform has none)", async () => {
+    const hit = await (await fetch(`${fx.url}/api/urlpattern?path=/books/42`)).json();
+    assert.deepEqual(hit, { test: true, groups: { id: "42" } });
+    const miss = await (await fetch(`${fx.url}/api/urlpattern?path=/films/1`)).json();
+    assert.deepEqual(miss, { test: false, groups: null });
+  });
+
+  test("ImageResponse is not supported: a clear error, logged; the client gets an empty 500", async () => {
+    const before = fx.logs.length;
+    const res = await fetch(`${fx.url}/api/image`);
+    assert.equal(res.status, 500);
+    assert.equal(await res.text(), "");
+    const logged = fx.logs.slice(before).find((l) => l.error instanceof Error);
+    assert.match(
+      String((logged?.error as Error | undefined)?.message),
+      /ImageResponse is not supported by approute/,
+    );
+  });
+
+  test("connection() resolves to undefined at request time (R71)", async () => {
+    assert.deepEqual(await (await fetch(`${fx.url}/api/connection`)).json(), { resolved: true });
+  });
+
+  test("after() runs once the response is sent, can read headers(), and its errors are only logged (R142, R143)", async () => {
+    const res = await fetch(`${fx.url}/api/after?id=t1`, { headers: { "user-agent": "after-agent" } });
+    assert.deepEqual(await res.json(), { ranBeforeReturn: false });
+    let entries: string[] = [];
+    for (let i = 0; i < 500 && !entries.includes("t1:after-agent"); i++) {
+      entries = await (await fetch(`${fx.url}/api/after-log`)).json();
+    }
+    assert.ok(entries.includes("t1:after-agent"), JSON.stringify(entries));
+    assert.equal(entries.filter((e) => e.startsWith("t1:")).length, 1, "runs exactly once");
+    const messages = fx.logs.map((l) => String((l.error as Error)?.message));
+    assert.ok(messages.includes("after failed t1"));
+    assert.ok(messages.includes("after promise rejected t1"));
+    // The server is still serving.
+    assert.equal((await fetch(`${fx.url}/api/connection`)).status, 200);
+  });
+});
+
+describe("next/headers outside a request (R64–R68)", () => {
+  const message =
+    /was called outside a request scope\. It can only be used inside a route handler, proxy\/middleware/;
+  for (const [name, call] of [
+    ["headers", () => headers()],
+    ["cookies", () => cookies()],
+    ["draftMode", () => draftMode()],
+  ] as const) {
+    test(`${name}() rejects with APR_OUTSIDE_REQUEST`, async () => {
+      await assert.rejects(call(), (error: Error & { code?: string }) => {
+        assert.equal(error.code, ErrorCode.OUTSIDE_REQUEST);
+        assert.match(error.message, new RegExp(`^\`${name}\` ${message.source}`));
+        return true;
+      });
+    });
+  }
+  test("after() throws APR_OUTSIDE_REQUEST synchronously", () => {
+    assert.throws(
+      () => scheduleAfter(() => {}),
+      (error: Error & { code?: string }) =>
+        error.code === ErrorCode.OUTSIDE_REQUEST && message.test(error.message),
+    );
+  });
+});
