@@ -9,8 +9,9 @@ import { serve } from "../adapters/node/server.js";
 import { buildProject, checkRoutes } from "../build/build.js";
 import { startDev } from "../build/dev.js";
 import { loadBuild } from "../build/load.js";
-import { colorEnabled, createProgress, formatBuildReport } from "../build/report.js";
+import { colorEnabled, createProgress, formatBuildReport, formatBytes } from "../build/report.js";
 import { scanProject } from "../build/scan.js";
+import { bundleWorker, type WorkerBundle } from "../build/worker.js";
 import { ApprouteError, ErrorCode, formatError, isApprouteError } from "../core/errors.js";
 import { consoleLogger } from "../runtime/logger.js";
 import { writeTypes } from "../typegen/index.js";
@@ -31,8 +32,10 @@ Compiles every app/**/route.ts (and proxy.ts, next.config.*) of the project in [
 into [dir]/.approute/server, with a manifest and an entry module whose default export is { fetch }.
 
 Options:
-  --minify      Minify the output
-  -h, --help    Show this help`,
+  --minify           Minify the output
+  --target <target>  node (default), or worker: also bundle everything into one module,
+                     .approute/worker/index.mjs, for Workers runtimes (workerd, Cloudflare)
+  -h, --help         Show this help`,
   start: `Usage: approute start [dir] [options]
 
 Serves the build in [dir]/.approute (run "approute build" first). Compiles nothing.
@@ -101,6 +104,7 @@ export async function main(argv: string[]): Promise<number> {
         port: { type: "string", short: "p" },
         hostname: { type: "string", short: "H" },
         minify: { type: "boolean" },
+        target: { type: "string" },
         "body-limit": { type: "string" },
       },
     });
@@ -130,8 +134,12 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (command === "build") {
+      const target = (values.target as string | undefined) ?? "node";
+      if (target !== "node" && target !== "worker")
+        throw usageError(`Invalid --target "${target}": expected node or worker.`, "build");
       const progress = createProgress();
       let result: Awaited<ReturnType<typeof buildProject>>;
+      let worker: WorkerBundle | undefined;
       try {
         result = await buildProject({
           root,
@@ -139,12 +147,20 @@ export async function main(argv: string[]): Promise<number> {
           onProgress: (message) => progress.update(message),
         });
         writeTypes(root, result.scan.routes);
+        if (target === "worker") {
+          progress.update("bundling the worker");
+          worker = await bundleWorker(root, result.outDir);
+        }
       } finally {
         progress.done();
       }
       console.log(
         formatBuildReport(result, { color: colorEnabled(), outDirLabel: displayPath(result.outDir) }),
       );
+      if (worker)
+        console.log(
+          `  worker bundle: ${displayPath(worker.file)} (${formatBytes(worker.bytes)}, one module)`,
+        );
       return 0;
     }
     const port = parsePort(values.port as string | undefined);

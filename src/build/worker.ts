@@ -1,0 +1,55 @@
+/**
+ * `approute build --target worker`: Workers runtimes (workerd / Cloudflare Workers) load one module
+ * graph without a node_modules folder, so after the normal build the `{ fetch }` entry is bundled
+ * with approute's runtime and the app's dependencies into a single ES module.
+ * @module
+ */
+import { join, relative } from "node:path";
+import { build } from "esbuild";
+import { compileError } from "./compile.js";
+
+export interface WorkerBundle {
+  /** Absolute path of the bundled module. */
+  file: string;
+  bytes: number;
+}
+
+/** Default output file of the worker bundle. */
+export function workerFile(root: string): string {
+  return join(root, ".approute", "worker", "index.mjs");
+}
+
+/**
+ * Bundles `<serverDir>/entry.mjs` into `outFile`. `node:*` imports stay as they are (the Workers
+ * `nodejs_compat` flag provides `node:async_hooks`, which approute's request context uses).
+ */
+export async function bundleWorker(
+  root: string,
+  serverDir: string,
+  outFile = workerFile(root),
+): Promise<WorkerBundle> {
+  try {
+    const result = await build({
+      absWorkingDir: root,
+      entryPoints: [join(serverDir, "entry.mjs")],
+      outfile: outFile,
+      bundle: true,
+      format: "esm",
+      platform: "neutral",
+      target: "es2022",
+      mainFields: ["module", "main"],
+      conditions: ["workerd", "worker", "import", "default"],
+      external: ["node:*"],
+      metafile: true,
+      logLevel: "silent",
+      sourcemap: "linked",
+      legalComments: "none",
+    });
+    const meta = result.metafile.outputs[relative(root, outFile).split("\\").join("/")];
+    return { file: outFile, bytes: meta?.bytes ?? 0 };
+  } catch (error) {
+    const errors = (error as { errors?: import("esbuild").Message[] }).errors;
+    if (Array.isArray(errors)) throw compileError(errors, root);
+    throw error;
+  }
+}
