@@ -63,7 +63,7 @@ async function ask(base: string, probe: Probe): Promise<Answer> {
     // Media type only: Bun's own Response.json() adds ";charset=utf-8", Node's and Deno's do not.
     contentType: res.headers.get("content-type")?.split(";")[0] ?? null,
     // Origins differ per runtime (port); compare the path of an absolute Location.
-    location: location && location.replace(/^https?:\/\/[^/]+/, ""),
+    location: location?.replace(/^https?:\/\/[^/]+/, "") ?? null,
     allow: res.headers.get("allow"),
     setCookie: res.headers.getSetCookie(),
     handledBy: res.headers.get("x-handled-by"),
