@@ -99,12 +99,18 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
         for (const f of failed) logger.error(`Compile error in ${f.file}:\n${f.message}`);
         result = await buildProject({ root, outDir, dev: true }, failed, scan);
       }
-      const mod = (await import(pathToFileURL(result.entry).href)) as { app: App };
+      const mod = (await import(pathToFileURL(result.entry).href)) as {
+        app: App;
+        create(overrides: { logger: Logger }): App;
+      };
       const previous = current;
-      current = mod.app;
+      // The served app logs through the dev logger (source-mapped stacks, code frames); the
+      // entry's default instance is not served, so release what it holds.
+      current = mod.create({ logger });
+      void mod.app.close();
       // Let in-flight requests of the old generation finish before releasing its connections.
       if (previous) setTimeout(() => void previous.close(), 5000).unref();
-      options.onReload?.(mod.app, result);
+      options.onReload?.(current, result);
       // Older generations are no longer imported by anything new; keep the last two for in-flight requests.
       for (const name of readdirSync(base))
         if (Number(name) < gen - 1) rmSync(join(base, name), { recursive: true, force: true });

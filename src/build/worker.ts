@@ -5,13 +5,32 @@
  * @module
  */
 import { join, relative } from "node:path";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import { compileError } from "./compile.js";
 
 export interface WorkerBundle {
   /** Absolute path of the bundled module. */
   file: string;
   bytes: number;
+}
+
+/**
+ * The Redis cache handler speaks TCP through Node's `net`, which Workers do not offer; the bundle
+ * gets a stand-in that fails with a clear message if a Redis URL is configured, instead of failing
+ * to bundle node-redis at all.
+ */
+function noRedisPlugin(): Plugin {
+  return {
+    name: "approute-worker-no-redis",
+    setup(b) {
+      b.onLoad({ filter: /[\\/]cache[\\/]redis-handler\.js$/ }, () => ({
+        loader: "js",
+        contents: `export function createRedisHandler() {
+  throw new Error("The Redis cache handler needs Node's TCP sockets and is not part of a Workers bundle. Unset APPROUTE_REDIS_URL (and approute.redis in next.config), or configure cacheHandlers with a handler made for Workers.");
+}\n`,
+      }));
+    },
+  };
 }
 
 /** Default output file of the worker bundle. */
@@ -44,6 +63,7 @@ export async function bundleWorker(
       logLevel: "silent",
       sourcemap: "linked",
       legalComments: "none",
+      plugins: [noRedisPlugin()],
     });
     const meta = result.metafile.outputs[relative(root, outFile).split("\\").join("/")];
     return { file: outFile, bytes: meta?.bytes ?? 0 };

@@ -13,7 +13,6 @@ import { colorEnabled, createProgress, formatBuildReport, formatBytes } from "..
 import { scanProject } from "../build/scan.js";
 import { bundleWorker, type WorkerBundle } from "../build/worker.js";
 import { ApprouteError, ErrorCode, formatError, isApprouteError } from "../core/errors.js";
-import { consoleLogger } from "../runtime/logger.js";
 import { writeTypes } from "../typegen/index.js";
 
 const USAGE: Record<string, string> = {
@@ -178,11 +177,23 @@ export async function main(argv: string[]): Promise<number> {
       installSignals(() => server.close());
       return -1;
     }
-    const session = await startDev({ root, logger: consoleLogger });
-    const server = await serve(() => session.app(), {
-      port,
-      hostname: (values.hostname as string | undefined) ?? process.env.HOSTNAME ?? "127.0.0.1",
-    });
+    // Dev-only output (request lines, code frames) is loaded here, never by start.
+    const { createDevLogger, withRequestLog } = await import("../build/dev-log.js");
+    const color = colorEnabled();
+    const logger = createDevLogger(root, color);
+    const session = await startDev({ root, logger });
+    const server = await serve(
+      withRequestLog(
+        () => session.app(),
+        (line) => console.log(line),
+        color,
+      ),
+      {
+        port,
+        hostname: (values.hostname as string | undefined) ?? process.env.HOSTNAME ?? "127.0.0.1",
+        logger,
+      },
+    );
     console.log(`approute dev ready on ${server.url}`);
     installSignals(async () => {
       session.close();

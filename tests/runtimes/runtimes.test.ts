@@ -1,8 +1,8 @@
 // Runs beyond Node (issue #5): the build's `{ fetch }` entry serves the same app under Bun
 // (`bun .approute/server/entry.mjs`), Deno (`deno serve .approute/server/entry.mjs`) and workerd (the
 // `--target worker` bundle, through miniflare), and every runtime answers the same requests exactly
-// like `approute start` on Node: params, query, cookies in and out, JSON bodies, redirects, 404/405/400
-// and a handler error.
+// like `approute start` on Node: params, query, cookies in and out, JSON bodies, redirects, 404/405/400,
+// a handler error, and a GET backed by a "use cache" function.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -71,6 +71,22 @@ async function ask(base: string, probe: Probe): Promise<Answer> {
   };
 }
 
+/** A "use cache" function behind a GET: same key → the cached token, another key → a new one. */
+async function cacheBehaviour(base: string) {
+  const get = async (k: string) =>
+    (await (await fetch(`${base}/api/cached?k=${k}`)).json()) as { key: string; token: string };
+  const first = await get("a");
+  const again = await get("a");
+  const other = await get("b");
+  return {
+    keys: [first.key, again.key, other.key],
+    sameKeyServedFromCache: first.token === again.token,
+    otherKeyComputed: other.token !== first.token,
+  };
+}
+
+const CACHED = { keys: ["a", "a", "b"], sameKeyServedFromCache: true, otherKeyComputed: true };
+
 async function askAll(base: string): Promise<Answer[]> {
   const answers: Answer[] = [];
   for (const probe of PROBES) answers.push(await ask(base, probe));
@@ -122,6 +138,7 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
     const node = await spawnServer(["start", project.root, "-p", "0", "-H", "127.0.0.1"]);
     try {
       expected = await askAll(node.url);
+      assert.deepEqual(await cacheBehaviour(node.url), CACHED, "node: cached GET");
     } finally {
       await node.stop();
     }
@@ -185,6 +202,7 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
     );
     try {
       compare("bun", await askAll(server.url));
+      assert.deepEqual(await cacheBehaviour(server.url), CACHED, "bun: cached GET");
     } finally {
       await server.stop();
     }
@@ -210,6 +228,7 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
     );
     try {
       compare("deno", await askAll(server.url));
+      assert.deepEqual(await cacheBehaviour(server.url), CACHED, "deno: cached GET");
     } finally {
       await server.stop();
     }
@@ -229,6 +248,7 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
     try {
       const url = await mf.ready;
       compare("workerd", await askAll(url.origin));
+      assert.deepEqual(await cacheBehaviour(url.origin), CACHED, "workerd: cached GET");
     } finally {
       await mf.dispose();
     }
