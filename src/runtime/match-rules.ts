@@ -149,7 +149,7 @@ function testCondition(condition: Condition, input: MatchInput, params: Params |
  */
 export function substitute(template: string, params: Params): string {
   if (!template.includes(":")) return template;
-  return template.replace(/:([A-Za-z_][A-Za-z0-9_]*)[*+?]?/g, (whole, name: string) => {
+  return template.replace(/:([A-Za-z_][A-Za-z0-9_]*)[*+]?/g, (whole, name: string) => {
     if (!(name in params)) return whole;
     const value = params[name]!;
     return Array.isArray(value) ? value.join("/") : value;
