@@ -5,6 +5,7 @@
  */
 import { type BuildFailure, build, formatMessagesSync, type Message, type Plugin } from "esbuild";
 import { ApprouteError, ErrorCode, isApprouteError } from "../core/errors.js";
+import { INJECT_GLOBALS, injectGlobalsPlugin } from "./inject-globals.js";
 import { nextAliasPlugin } from "./next-alias.js";
 import { cacheDirectivePlugin } from "./use-cache.js";
 
@@ -70,7 +71,9 @@ export async function compile(input: CompileInput): Promise<CompileOutput> {
       metafile: true,
       minify: input.minify ?? false,
       logLevel: "silent",
-      plugins: [nextAliasPlugin(), cacheDirectivePlugin(input.root), ...(input.plugins ?? [])],
+      plugins: [nextAliasPlugin(), cacheDirectivePlugin(input.root), injectGlobalsPlugin(), ...(input.plugins ?? [])],
+      // Free `Response` references in user code bind to approute's lightweight Response (#6).
+      inject: [INJECT_GLOBALS],
       define: input.define,
       jsx: "automatic",
     });

@@ -139,8 +139,10 @@ export class FastResponse {
       response[kHeaders] = undefined;
       response[kInit] = init === undefined ? JSON_INIT : { ...init, headers: JSON_HEADERS };
     } else {
-      const headers = response.headers;
+      // Not `response.headers`: that getter would default a string body to text/plain.
+      const headers = new GlobalHeaders(init.headers);
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
+      response[kHeaders] = headers;
     }
     return response;
   }

@@ -41,9 +41,20 @@ function flattenInit(init: HeadersInit | undefined, out: Flat): boolean {
     for (let i = 0; i < out.length; i += 2) if (out[i] === name) return false;
     const value = (init as Record<string, string>)[key];
     if (value === undefined) continue;
-    if (!isInternal(name)) out.push(name, String(value));
+    if (!isInternal(name)) insertSorted(out, name, String(value));
   }
   return true;
+}
+
+/**
+ * Adds a header keeping `flat` in the order a Fetch `Headers` iterates (names sorted), so the
+ * lightweight path puts the same bytes on the wire as a real Response would.
+ */
+function insertSorted(flat: Flat, name: string, value: string): void {
+  let i = flat.length;
+  while (i > 0 && flat[i - 2]! > name) i -= 2;
+  if (i === flat.length) flat.push(name, value);
+  else flat.splice(i, 0, name, value);
 }
 
 function hasHeader(flat: Flat, name: string): boolean {
@@ -118,7 +129,7 @@ function writeBody(
     return;
   }
   if (typeof body === "string") {
-    if (!hasHeader(flat, "content-type")) flat.push("content-type", "text/plain;charset=UTF-8");
+    if (!hasHeader(flat, "content-type")) insertSorted(flat, "content-type", "text/plain;charset=UTF-8");
     if (!compress) {
       if (!hasHeader(flat, "content-length")) flat.push("content-length", String(Buffer.byteLength(body)));
       head(res, status, statusText, flat);
@@ -139,12 +150,12 @@ function writeBody(
     return endWith(req, res, status, statusText, flat, bytes, compress);
   }
   if (body instanceof URLSearchParams) {
-    if (!hasHeader(flat, "content-type")) flat.push("content-type", bodyContentType(body)!);
+    if (!hasHeader(flat, "content-type")) insertSorted(flat, "content-type", bodyContentType(body)!);
     return endWith(req, res, status, statusText, flat, body.toString(), compress);
   }
   if (body instanceof Blob) {
     return body.arrayBuffer().then((buffer) => {
-      if (!hasHeader(flat, "content-type") && body.type) flat.push("content-type", body.type);
+      if (!hasHeader(flat, "content-type") && body.type) insertSorted(flat, "content-type", body.type);
       return endWith(req, res, status, statusText, flat, Buffer.from(buffer), compress);
     });
   }

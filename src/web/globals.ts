@@ -1,0 +1,28 @@
+/**
+ * The bindings `approute build` gives route modules in place of globals (esbuild `inject`, see
+ * src/build/compile.ts). Only the compiled user code sees them; the process-wide globals are never
+ * replaced. Internal: imported as `approute/internal/globals` by compiled chunks only.
+ *
+ * hot path: the global (undici) `Response` builds a web stream for every body and costs about 2.5×
+ * a lightweight one on Node; route files written for Next (`Response.json(...)`, `new Response(s)`)
+ * get {@link FastResponse} behaviour instead, written to the socket in one `writeHead` + `end`.
+ * @module
+ */
+import { FastResponse } from "./fast-response.js";
+
+const GlobalResponse = globalThis.Response;
+const defaultHasInstance = Function.prototype[Symbol.hasInstance];
+
+/**
+ * `Response` inside compiled route modules. Behaves like the global one; `x instanceof Response`
+ * stays true for every Response (a `fetch()` result too), as it would with the global.
+ */
+class Response extends FastResponse {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // Subclasses (`class MyResponse extends Response`) keep ordinary instanceof semantics.
+    if (this !== Response) return defaultHasInstance.call(this, value);
+    return defaultHasInstance.call(GlobalResponse, value);
+  }
+}
+
+export { Response };
