@@ -71,7 +71,12 @@ export async function compile(input: CompileInput): Promise<CompileOutput> {
       metafile: true,
       minify: input.minify ?? false,
       logLevel: "silent",
-      plugins: [nextAliasPlugin(), cacheDirectivePlugin(input.root), injectGlobalsPlugin(), ...(input.plugins ?? [])],
+      plugins: [
+        nextAliasPlugin(),
+        cacheDirectivePlugin(input.root),
+        injectGlobalsPlugin(),
+        ...(input.plugins ?? []),
+      ],
       // Free `Response` references in user code bind to approute's lightweight Response (#6).
       inject: [INJECT_GLOBALS],
       define: input.define,
