@@ -4,7 +4,7 @@
  * with the compile error (file and line) while the other routes keep working.
  * @module
  */
-import { type FSWatcher, mkdirSync, readdirSync, rmSync, watch } from "node:fs";
+import { type FSWatcher, mkdirSync, readdirSync, rmSync, statSync, watch } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build as esbuild, formatMessagesSync } from "esbuild";
@@ -13,6 +13,7 @@ import type { App } from "../runtime/app.js";
 import type { Logger } from "../runtime/logger.js";
 import { writeTypes } from "../typegen/index.js";
 import { type BuildResult, buildProject } from "./build.js";
+import { readCacheLifeProfiles } from "./config-profiles.js";
 import type { FailedRoute } from "./manifest.js";
 import { nextAliasPlugin } from "./next-alias.js";
 import { type ScanResult, scanProject } from "./scan.js";
@@ -85,9 +86,19 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
       const scan = scanProject(root);
       if (options.typegen !== false) {
         // Typegen follows the route set, not every edit (R38: dev keeps RouteContext current).
-        const signature = scan.routes.map((r) => r.key).join("\n");
+        // …and next.config, whose cacheLife profiles type cacheLife() (R103).
+        const configStamp = scan.config ? `${scan.config}@${statSync(scan.config).mtimeMs}` : "";
+        const signature = `${configStamp}\n${scan.routes.map((r) => r.key).join("\n")}`;
         if (signature !== typedRoutes) {
-          writeTypes(root, scan.routes);
+          let cacheLifeProfiles: string[] = [];
+          try {
+            cacheLifeProfiles = await readCacheLifeProfiles(root, scan.config);
+          } catch (error) {
+            logger.warn(
+              `Could not read cacheLife profiles from next.config for types: ${(error as Error).message}`,
+            );
+          }
+          writeTypes(root, scan.routes, { cacheLifeProfiles });
           typedRoutes = signature;
         }
       }

@@ -7,6 +7,7 @@ import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { serve } from "../adapters/node/server.js";
 import { buildProject, checkRoutes } from "../build/build.js";
+import { readCacheLifeProfiles } from "../build/config-profiles.js";
 import { startDev } from "../build/dev.js";
 import { loadBuild } from "../build/load.js";
 import { colorEnabled, createProgress, formatBuildReport, formatBytes } from "../build/report.js";
@@ -126,7 +127,8 @@ export async function main(argv: string[]): Promise<number> {
     if (command === "typegen") {
       const scan = scanProject(root);
       checkRoutes(scan);
-      const { routesFile } = writeTypes(root, scan.routes);
+      const cacheLifeProfiles = await readCacheLifeProfiles(root, scan.config);
+      const { routesFile } = writeTypes(root, scan.routes, { cacheLifeProfiles });
       console.log(
         `approute: wrote types for ${scan.routes.length} route${scan.routes.length === 1 ? "" : "s"} → ${routesFile}`,
       );
@@ -145,7 +147,9 @@ export async function main(argv: string[]): Promise<number> {
           minify: Boolean(values.minify),
           onProgress: (message) => progress.update(message),
         });
-        writeTypes(root, result.scan.routes);
+        writeTypes(root, result.scan.routes, {
+          cacheLifeProfiles: await readCacheLifeProfiles(root, result.scan.config),
+        });
         if (target === "worker") {
           progress.update("bundling the worker");
           worker = await bundleWorker(root, result.outDir);

@@ -85,14 +85,31 @@ export const NEXT_TYPE_MODULES: ReadonlyArray<readonly [string, string]> = [
   ["next/navigation.js", "approute/navigation"],
 ];
 
+/** cacheLife profiles every app has (R101). */
+export const BUILTIN_CACHE_LIFE_PROFILES = ["default", "seconds", "minutes", "hours", "days", "weeks", "max"];
+
 /**
  * The text of `.approute/types/next.d.ts`: ambient module declarations (a script file, not a
  * module, so these declare rather than augment), each re-exporting approute's module (R41).
+ * `next/cache` also gets `cacheLife()` typed with the app's profile names — built-in ones plus
+ * `cacheLife` keys from next.config (R103) — so a misspelt profile is a type error.
  */
-export function generateNextDts(): string {
-  const blocks = NEXT_TYPE_MODULES.map(
-    ([from, to]) => `declare module ${JSON.stringify(from)} {\n  export * from ${JSON.stringify(to)};\n}`,
-  );
+export function generateNextDts(options: { cacheLifeProfiles?: readonly string[] } = {}): string {
+  const names = [...new Set([...BUILTIN_CACHE_LIFE_PROFILES, ...(options.cacheLifeProfiles ?? [])])];
+  const profileType = names.map((n) => JSON.stringify(n)).join(" | ");
+  const blocks = NEXT_TYPE_MODULES.map(([from, to]) => {
+    const extra =
+      to === "approute/cache"
+        ? `
+  /** The app's cacheLife profiles: built-in ones and next.config \`cacheLife\` keys (R103). */
+  export type CacheLifeProfile = ${profileType};
+  /** Sets the lifetime of the enclosing "use cache" scope, by profile name or in seconds. */
+  export function cacheLife(profile: CacheLifeProfile | import("approute/cache").CacheLifeInput): void;`
+        : "";
+    return `declare module ${JSON.stringify(from)} {
+  export * from ${JSON.stringify(to)};${extra}
+}`;
+  });
   return `${HEADER}// \`next/*\` imports resolve to approute, which implements them; Next.js need not be installed.\n\n${blocks.join("\n\n")}\n`;
 }
 

@@ -16,6 +16,7 @@ import {
 } from "./generate.js";
 
 export {
+  BUILTIN_CACHE_LIFE_PROFILES,
   ENV_FILE,
   generateEnvDts,
   generateNextDts,
@@ -38,14 +39,23 @@ function writeIfChanged(path: string, text: string, written: string[]): void {
   written.push(path);
 }
 
+export interface TypegenOptions {
+  /** `cacheLife` profile names from next.config (R103); built-in names are always included. */
+  cacheLifeProfiles?: readonly string[];
+}
+
 /** Writes the declaration files for `routes` into the project at `root`. */
-export function writeTypes(root: string, routes: readonly TypegenRoute[]): TypegenResult {
+export function writeTypes(
+  root: string,
+  routes: readonly TypegenRoute[],
+  options: TypegenOptions = {},
+): TypegenResult {
   const dir = join(root, TYPES_DIR);
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   const routesFile = join(dir, "routes.d.ts");
   writeIfChanged(routesFile, generateRoutesDts(routes), written);
-  writeIfChanged(join(dir, "next.d.ts"), generateNextDts(), written);
+  writeIfChanged(join(dir, "next.d.ts"), generateNextDts(options), written);
   writeIfChanged(join(root, ENV_FILE), generateEnvDts(), written);
   return { written, routesFile };
 }

@@ -70,6 +70,29 @@ describe("approute typegen on a project without next installed", () => {
     }
   });
 
+  test("R103: cacheLife() takes the built-in and next.config profile names; a typo is a type error", () => {
+    const next = readFileSync(join(project.root, ".approute/types/next.d.ts"), "utf8");
+    assert.match(
+      next,
+      /export type CacheLifeProfile = "default" \| "seconds" \| "minutes" \| "hours" \| "days" \| "weeks" \| "max" \| "blog";/,
+    );
+    project.write(
+      "lib/typo.ts",
+      `import { cacheLife } from "next/cache";\nexport async function f() {\n  "use cache";\n  cacheLife("blgo");\n}\n`,
+    );
+    try {
+      const { status, output } = tsc(project.root);
+      assert.notEqual(status, 0);
+      assert.match(
+        output,
+        /lib\/typo\.ts\(4,13\): error TS2345: Argument of type '"blgo"' is not assignable/,
+      );
+      assert.equal(output.match(/error TS/g)?.length, 1, output);
+    } finally {
+      project.remove("lib/typo.ts");
+    }
+  });
+
   test("without the generated reference file, next/server does not resolve (next is really absent)", () => {
     const env = readFileSync(join(project.root, "approute-env.d.ts"), "utf8");
     project.remove("approute-env.d.ts");
