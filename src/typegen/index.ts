@@ -11,6 +11,7 @@ import {
   generateEnvDts,
   generateNextDts,
   generateRoutesDts,
+  generateValidatorTs,
   TYPES_DIR,
   type TypegenRoute,
 } from "./generate.js";
@@ -21,6 +22,7 @@ export {
   generateEnvDts,
   generateNextDts,
   generateRoutesDts,
+  generateValidatorTs,
   paramShape,
   TYPES_DIR,
   type TypegenRoute,
@@ -56,6 +58,7 @@ export function writeTypes(
   const routesFile = join(dir, "routes.d.ts");
   writeIfChanged(routesFile, generateRoutesDts(routes), written);
   writeIfChanged(join(dir, "next.d.ts"), generateNextDts(options), written);
+  writeIfChanged(join(dir, "validator.ts"), generateValidatorTs(routes), written);
   writeIfChanged(join(root, ENV_FILE), generateEnvDts(), written);
   return { written, routesFile };
 }

@@ -93,7 +93,9 @@ export class FastResponse {
     }
     return headers;
   }
-  get body(): ReadableStream<Uint8Array> | null {
+  // Typed as the global Response's members, so a NextResponse is assignable to Response under
+  // whichever DOM lib the user's TypeScript has (5.7+ types the body as Uint8Array<ArrayBuffer>).
+  get body(): Response["body"] {
     return realResponse(this).body;
   }
   get bodyUsed(): boolean {
@@ -115,8 +117,8 @@ export class FastResponse {
   text(): Promise<string> {
     return realResponse(this).text();
   }
-  bytes(): Promise<Uint8Array> {
-    const real = realResponse(this) as Response & { bytes?: () => Promise<Uint8Array> };
+  bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    const real = realResponse(this) as Response & { bytes?: () => Promise<Uint8Array<ArrayBuffer>> };
     return real.bytes ? real.bytes() : real.arrayBuffer().then((b) => new Uint8Array(b));
   }
   clone(): Response {

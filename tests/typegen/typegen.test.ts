@@ -93,6 +93,39 @@ describe("approute typegen on a project without next installed", () => {
     }
   });
 
+  test("R40: the validator rejects route exports that do not fit the handler contract", () => {
+    project.write(
+      "app/legacy/[id]/route.ts",
+      `// Next 14 style: params as a plain object\nexport async function GET(_r: Request, ctx: { params: { id: string } }) {\n  return Response.json(ctx.params);\n}\n`,
+    );
+    project.write(
+      "app/config/route.ts",
+      `export const dynamic = "force-dynamc";\nexport function POST() {\n  return new Response("ok");\n}\n`,
+    );
+    try {
+      assert.equal(approute("typegen", project.root).status, 0);
+      const { status, output } = tsc(project.root);
+      assert.notEqual(status, 0);
+      const errors = output.split("\n").filter((l) => l.includes("error TS"));
+      assert.equal(errors.length, 2, output);
+      assert.match(
+        output,
+        /validator\.ts\(\d+,\d+\): error TS2344: Type 'typeof import\(".*app\/legacy\/\[id\]\/route"\)' does not satisfy the constraint/,
+      );
+      assert.match(output, /Types of property 'GET' are incompatible/);
+      assert.match(
+        output,
+        /validator\.ts\(\d+,\d+\): error TS2344: Type 'typeof import\(".*app\/config\/route"\)' does not satisfy the constraint/,
+      );
+      assert.match(output, /Types of property 'dynamic' are incompatible/);
+    } finally {
+      project.remove("app/legacy");
+      project.remove("app/config");
+      approute("typegen", project.root);
+    }
+    assert.equal(tsc(project.root).status, 0, "clean again once the routes are gone");
+  });
+
   test("without the generated reference file, next/server does not resolve (next is really absent)", () => {
     const env = readFileSync(join(project.root, "approute-env.d.ts"), "utf8");
     project.remove("approute-env.d.ts");
