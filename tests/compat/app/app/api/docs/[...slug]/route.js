@@ -1,0 +1,3 @@
+export async function GET(_request, ctx) {
+  return Response.json({ params: await ctx.params });
+}

@@ -1,0 +1,3 @@
+export async function GET(request) {
+  return Response.json({ hello: "world", method: request.method }, { headers: { "x-custom": "1" } });
+}

@@ -1,0 +1,4 @@
+import { NextResponse } from "next/server";
+export function GET() {
+  return NextResponse.next();
+}

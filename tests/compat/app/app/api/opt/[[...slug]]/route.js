@@ -1,0 +1,4 @@
+export async function GET(_request, ctx) {
+  const params = await ctx.params;
+  return Response.json({ params, hasSlug: "slug" in params });
+}

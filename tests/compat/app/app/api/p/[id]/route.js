@@ -1,0 +1,1 @@
+export const GET = async (_r, ctx) => Response.json({ route: "dynamic", ...(await ctx.params) });
