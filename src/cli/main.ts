@@ -3,9 +3,10 @@
  * build/, runtime/ and adapters/. Exit codes: 0 ok, 1 build/start failure, 2 usage error.
  * @module
  */
+import cluster from "node:cluster";
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { serve } from "../adapters/node/server.js";
+import { SERVER_DEFAULTS, serve } from "../adapters/node/server.js";
 import { buildProject, checkRoutes } from "../build/build.js";
 import { readCacheLifeProfiles } from "../build/config-profiles.js";
 import { startDev } from "../build/dev.js";
@@ -14,7 +15,11 @@ import { colorEnabled, createProgress, formatBuildReport, formatBytes } from "..
 import { scanProject } from "../build/scan.js";
 import { bundleWorker, type WorkerBundle } from "../build/worker.js";
 import { ApprouteError, ErrorCode, formatError, isApprouteError } from "../core/errors.js";
+import { consoleLogger } from "../runtime/logger.js";
+import { onShutdown } from "../runtime/shutdown.js";
 import { writeTypes } from "../typegen/index.js";
+import { installCrashGuards, installShutdown, runPrimary } from "./process.js";
+import { parseServerFlags, SERVER_FLAGS, SERVER_FLAGS_HELP, WORKERS_HELP } from "./serve-options.js";
 
 const USAGE: Record<string, string> = {
   main: `Usage: approute <command> [dir] [options]
@@ -43,8 +48,12 @@ Serves the build in [dir]/.approute (run "approute build" first). Compiles nothi
 Options:
   -p, --port <n>         Port to listen on (env PORT, default 3000; 0 = any free port)
   -H, --hostname <host>  Host to bind (env HOSTNAME, default all interfaces)
-  --body-limit <bytes>   Largest accepted request body (default 10485760)
-  -h, --help             Show this help`,
+${SERVER_FLAGS_HELP}
+${WORKERS_HELP}
+  -h, --help             Show this help
+
+On SIGTERM/SIGINT the server stops accepting, finishes in-flight requests within the grace period,
+runs shutdown hooks (cache flushes) and exits 0. Uncaught errors are logged and never stop it.`,
   typegen: `Usage: approute typegen [dir]
 
 Writes [dir]/.approute/types/routes.d.ts (the global RouteContext<"/route/[param]"> type, typed from
@@ -61,6 +70,7 @@ compile answers 500 with the error; the other routes keep working.
 Options:
   -p, --port <n>         Port to listen on (env PORT, default 3000; 0 = any free port)
   -H, --hostname <host>  Host to bind (env HOSTNAME, default 127.0.0.1)
+${SERVER_FLAGS_HELP}
   -h, --help             Show this help`,
 };
 
@@ -105,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
         hostname: { type: "string", short: "H" },
         minify: { type: "boolean" },
         target: { type: "string" },
-        "body-limit": { type: "string" },
+        ...SERVER_FLAGS,
       },
     });
   } catch (error) {
@@ -167,25 +177,37 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const port = parsePort(values.port as string | undefined);
+    const { options, workers } = parseServerFlags(values, command);
+    const shutdownTimeout = options.shutdownTimeout ?? SERVER_DEFAULTS.shutdownTimeout;
     if (command === "start") {
-      const bodyLimit = values["body-limit"] === undefined ? undefined : Number(values["body-limit"]);
-      if (bodyLimit !== undefined && (!Number.isInteger(bodyLimit) || bodyLimit < 0))
-        throw usageError(`Invalid --body-limit "${values["body-limit"]}".`, "start");
+      const hostname = (values.hostname as string | undefined) ?? process.env.HOSTNAME;
+      if (workers > 1 && cluster.isPrimary) {
+        await loadBuild(root); // fail here, once, when there is no build
+        installCrashGuards(consoleLogger);
+        runPrimary({ workers, hostname, logger: consoleLogger, shutdownTimeout });
+        return -1;
+      }
       const { app } = await loadBuild(root);
-      const server = await serve(() => app, {
-        port,
-        hostname: (values.hostname as string | undefined) ?? process.env.HOSTNAME,
-        bodyLimit,
+      installCrashGuards(consoleLogger);
+      const server = await serve(() => app, { ...options, port, hostname });
+      if (!cluster.isWorker) console.log(`approute ready on ${server.url}`);
+      // After the drain: let the cache handlers flush and release their connections.
+      onShutdown(() => app.close());
+      installShutdown({
+        logger: consoleLogger,
+        close: () => server.close(),
+        hooksTimeout: shutdownTimeout,
+        worker: cluster.isWorker,
       });
-      console.log(`approute ready on ${server.url}`);
-      installSignals(() => server.close());
       return -1;
     }
+    if (workers > 1) throw usageError("--workers is only available for approute start.", "dev");
     // Dev-only output (request lines, code frames) is loaded here, never by start.
     const { createDevLogger, withRequestLog } = await import("../build/dev-log.js");
     const color = colorEnabled();
     const logger = createDevLogger(root, color);
     const session = await startDev({ root, logger });
+    installCrashGuards(logger);
     const server = await serve(
       withRequestLog(
         () => session.app(),
@@ -193,15 +215,20 @@ export async function main(argv: string[]): Promise<number> {
         color,
       ),
       {
+        ...options,
         port,
         hostname: (values.hostname as string | undefined) ?? process.env.HOSTNAME ?? "127.0.0.1",
         logger,
       },
     );
     console.log(`approute dev ready on ${server.url}`);
-    installSignals(async () => {
-      session.close();
-      await server.close();
+    installShutdown({
+      logger,
+      close: () => {
+        session.close();
+        return server.close();
+      },
+      hooksTimeout: shutdownTimeout,
     });
     return -1;
   } catch (error) {
@@ -215,18 +242,4 @@ export async function main(argv: string[]): Promise<number> {
 function displayPath(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel && !rel.startsWith("..") ? rel : path;
-}
-
-function installSignals(close: () => Promise<void> | void): void {
-  let closing = false;
-  const onSignal = () => {
-    if (closing) process.exit(1);
-    closing = true;
-    Promise.resolve(close()).then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
 }

@@ -7,7 +7,9 @@
  */
 import { type CacheConfig, type CacheRuntime, createCacheRuntime } from "../cache/runtime.js";
 import type { CacheHandler } from "../cache/types.js";
+import { parseByteSize } from "../core/byte-size.js";
 import { createMethodTable, type MethodTable, resolveMethod } from "../core/dispatch.js";
+import { ApprouteError, ErrorCode } from "../core/errors.js";
 import type { Segment } from "../core/route-id.js";
 import { createRouter, decodeParams, type RouteMatch, type Router } from "../core/router.js";
 import { canonicalRedirect, routablePath, splitTarget } from "../core/url.js";
@@ -75,6 +77,8 @@ export interface AppOptions {
 export interface RouteData {
   module: Record<string, unknown>;
   methods: MethodTable;
+  /** The route's own body limit in bytes (`export const bodySizeLimit`), if it sets one (A6). */
+  bodyLimit: number | undefined;
 }
 
 export interface App {
@@ -88,6 +92,8 @@ export interface App {
   readonly cache: CacheRuntime;
   /** Releases what the app holds open (the Redis connection). */
   close(): Promise<void>;
+  /** The largest `bodySizeLimit` any route exports; adapters let such bodies through to routing. */
+  readonly maxBodyLimit: number | undefined;
 }
 
 /** Builds the app. Throws `APR_ROUTE_CONFLICT` for conflicting routes (R9, R10). */
@@ -105,9 +111,18 @@ export function createApp(options: AppOptions): App {
     records.map((r) => ({
       segments: r.segments,
       file: r.file,
-      data: { module: r.module, methods: createMethodTable(r.module) },
+      data: {
+        module: r.module,
+        methods: createMethodTable(r.module),
+        bodyLimit: readBodySizeLimit(r.module, r.file),
+      },
     })),
   );
+  let maxBodyLimit: number | undefined;
+  for (const route of router.routes) {
+    const limit = route.data.bodyLimit;
+    if (limit !== undefined && (maxBodyLimit === undefined || limit > maxBodyLimit)) maxBodyLimit = limit;
+  }
   if (options.dev) {
     for (const route of router.routes) {
       for (const name of route.data.methods.ignored) {
@@ -177,6 +192,9 @@ export function createApp(options: AppOptions): App {
     }
     const params = route.params.length === 0 ? {} : decodeParams(route.params, match.values);
     if (params === null) return textResponse(400, "Bad Request: malformed percent-encoding in path");
+    const bodyLimit = route.data.bodyLimit;
+    if (bodyLimit !== undefined && source.limitBody !== undefined && !source.limitBody(bodyLimit))
+      return payloadTooLarge(bodyLimit);
 
     const request = createIncomingRequest(source, nextConfig);
     if (requestHeaders !== undefined) setIncomingHeaders(request, requestHeaders);
@@ -290,7 +308,30 @@ export function createApp(options: AppOptions): App {
     return real;
   }
 
-  return { fetch, handle, router, config, cache, close: () => cache.close() };
+  return { fetch, handle, router, config, cache, close: () => cache.close(), maxBodyLimit };
+}
+
+/**
+ * Reads `export const bodySizeLimit` (bytes, or `"1mb"`-style) from a route module at load time (A6).
+ * Throws `APR_INVALID_SEGMENT_CONFIG` naming the file for anything else.
+ */
+function readBodySizeLimit(mod: Record<string, unknown>, file: string): number | undefined {
+  const value = mod.bodySizeLimit;
+  if (value === undefined) return undefined;
+  const bytes = parseByteSize(value);
+  if (bytes === null)
+    throw new ApprouteError(
+      ErrorCode.INVALID_SEGMENT_CONFIG,
+      `Invalid "bodySizeLimit" export in ${file}: expected a number of bytes or a size such as "1mb", received ${JSON.stringify(value)}.`,
+      { location: { file }, hint: 'Export a size, for example: export const bodySizeLimit = "1mb";' },
+    );
+  return bytes;
+}
+
+function payloadTooLarge(limit: number): Response {
+  return textResponse(413, `Payload Too Large: the request body exceeds ${limit} bytes`, {
+    connection: "close",
+  });
 }
 
 /** Dev only: a stand-in module for a route that does not compile. */

@@ -26,6 +26,11 @@ export interface IncomingSource {
   signal(): AbortSignal;
   /** Runs `task` once the response has been sent (or the client has gone). */
   afterResponse(task: () => void): void;
+  /**
+   * Optional: replaces the body limit with a route's own (A6). Returns false when the declared
+   * `Content-Length` already exceeds it, so the request is refused before a byte is read.
+   */
+  limitBody?(limit: number): boolean;
 }
 
 interface RequestState {

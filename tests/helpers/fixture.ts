@@ -4,7 +4,15 @@ import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type App, type AppOptions, buildProject, loadBuild, type RunningServer, serve } from "approute";
+import {
+  type App,
+  type AppOptions,
+  buildProject,
+  loadBuild,
+  type RunningServer,
+  type ServeOptions,
+  serve,
+} from "approute";
 
 export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 
@@ -36,7 +44,7 @@ export function captureLogger(logs: CapturedLog[]) {
 /** `overrides` are extra createApp options (an injected clock, cache handlers, …). */
 export async function startFixture(
   name: string,
-  options: { root?: string; overrides?: Partial<AppOptions> } = {},
+  options: { root?: string; overrides?: Partial<AppOptions>; serve?: ServeOptions } = {},
 ): Promise<FixtureServer> {
   const root = options.root ?? join(FIXTURES, name);
   const outDir = join(root, ".approute", `test-${randomUUID()}`);
@@ -44,7 +52,7 @@ export async function startFixture(
   const logger = captureLogger(logs);
   await buildProject({ root, outDir });
   const { app } = await loadBuild(root, outDir, { logger, ...options.overrides });
-  const server = await serve(() => app, { port: 0, hostname: "127.0.0.1", logger });
+  const server = await serve(() => app, { port: 0, hostname: "127.0.0.1", logger, ...options.serve });
   return {
     url: server.url,
     app,

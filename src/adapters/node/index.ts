@@ -3,5 +3,12 @@
  * @module
  */
 export { createListener, type ListenerOptions } from "./listener.js";
-export { DEFAULT_BODY_LIMIT, originFor, type RunningServer, type ServeOptions, serve } from "./server.js";
+export {
+  DEFAULT_BODY_LIMIT,
+  originFor,
+  type RunningServer,
+  SERVER_DEFAULTS,
+  type ServeOptions,
+  serve,
+} from "./server.js";
 export { writeResponse } from "./write.js";

@@ -6,14 +6,19 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../../runtime/logger.js";
-import { NodeSource } from "./source.js";
+import { NodeSource, ProxiedNodeSource } from "./source.js";
 import { writeResponse } from "./write.js";
+
+/** RFC 9112 §3.2 / RFC 3986 §3.2.2: a reg-name or IP literal with an optional port, or nothing. */
+const VALID_HOST = /^(?:[\w.~!$&'()*+,;=%-]+|\[[\d.:a-f]+\])?(?::\d*)?$/i;
 
 /** The part of an App the listener needs. */
 export interface Handler {
   handle(source: NodeSource, target: string): Response | Promise<Response>;
   /** `next.config` `compress` (default true, as `next start`). */
   readonly config?: { readonly compress?: boolean };
+  /** The largest per-route body limit, when a route raises it above the server's. */
+  readonly maxBodyLimit?: number;
 }
 
 export interface ListenerOptions {
@@ -22,6 +27,10 @@ export interface ListenerOptions {
   /** Largest request body in bytes (A6). */
   bodyLimit: number;
   logger: Logger;
+  /** Longest request target in bytes; longer ones get 414 (default 8 KiB). */
+  maxUrlLength?: number;
+  /** Take the origin from `X-Forwarded-Host`/`-Proto` (only behind a proxy that sets them). */
+  trustProxy?: boolean;
 }
 
 /** Creates the `(req, res)` listener for `http.createServer`. */
@@ -30,6 +39,9 @@ export function createListener(
   options: ListenerOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { origin, bodyLimit, logger } = options;
+  const maxUrlLength = options.maxUrlLength ?? 8192;
+  // Chosen once: the trusted-proxy variant only differs in how it builds `request.url`.
+  const Source = options.trustProxy ? ProxiedNodeSource : NodeSource;
 
   function fail(res: ServerResponse, error: unknown): void {
     logger.error("Failed to send a response:", error);
@@ -52,19 +64,33 @@ export function createListener(
 
   // hot path: no closures per request unless the handler is async.
   return function listener(req: IncomingMessage, res: ServerResponse): void {
-    // A6: refuse a body we know is too large before reading any of it.
+    // HTTP/0.9-style request lines (no version) and malformed Host values are refused; Node's
+    // parser already refuses everything else malformed. The Host is never used for URLs (A5).
+    const host = req.headers.host;
+    if (req.httpVersionMajor !== 1 || (host !== undefined && !VALID_HOST.test(host))) {
+      res.writeHead(400, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+      res.end("Bad Request: malformed request line or Host header");
+      return;
+    }
+    // A6: refuse a body we know is too large before reading any of it. A route may raise its own
+    // limit (`bodySizeLimit`); the app then checks it after routing.
     const length = req.headers["content-length"];
-    if (length !== undefined && Number(length) > bodyLimit) {
+    const app = getApp();
+    if (length !== undefined && Number(length) > bodyLimit && !(Number(length) <= (app.maxBodyLimit ?? 0))) {
       res.writeHead(413, { "content-type": "text/plain; charset=utf-8", connection: "close" });
       res.end(`Payload Too Large: the request body exceeds ${bodyLimit} bytes`);
       return;
     }
     const target = req.url ?? "/";
+    if (target.length > maxUrlLength) {
+      res.writeHead(414, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+      res.end(`URI Too Long: the request target exceeds ${maxUrlLength} bytes`);
+      return;
+    }
     let result: Response | Promise<Response>;
-    const app = getApp();
     const compress = app.config?.compress === true;
     try {
-      result = app.handle(new NodeSource(req, res, origin, bodyLimit), target);
+      result = app.handle(new Source(req, res, origin, bodyLimit), target);
     } catch (error) {
       fail(res, error);
       return;

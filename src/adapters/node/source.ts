@@ -17,7 +17,8 @@ export class NodeSource implements IncomingSource {
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly origin: string,
-    readonly bodyLimit: number,
+    /** Largest body in bytes; a route's `bodySizeLimit` replaces it through {@link limitBody}. */
+    public bodyLimit: number,
   ) {
     this.method = req.method ?? "GET";
   }
@@ -39,6 +40,12 @@ export class NodeSource implements IncomingSource {
       }
     }
     return this.#url;
+  }
+
+  /** Applies a route's own body limit; false when the declared `Content-Length` already exceeds it (A6). */
+  limitBody(limit: number): boolean {
+    this.bodyLimit = limit;
+    return !exceedsDeclared(this.req, limit);
   }
 
   afterResponse(task: () => void): void {
@@ -65,11 +72,17 @@ export class NodeSource implements IncomingSource {
     let received = 0;
     return new ReadableStream<Uint8Array>({
       start(controller) {
+        if (exceedsDeclared(req, limit)) {
+          controller.error(new PayloadTooLargeError(limit));
+          return;
+        }
         req.on("data", (chunk: Buffer) => {
+          if (received > limit) return; // already refused; the 413 closes the connection
           received += chunk.length;
           if (received > limit) {
+            // Stop here but keep the socket: the handler's error becomes a 413 the client can read.
             controller.error(new PayloadTooLargeError(limit));
-            req.destroy();
+            req.pause();
             return;
           }
           controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
@@ -92,6 +105,7 @@ export class NodeSource implements IncomingSource {
     const req = this.req;
     const limit = this.bodyLimit;
     return new Promise((resolve, reject) => {
+      if (exceedsDeclared(req, limit)) return reject(new PayloadTooLargeError(limit));
       if (req.readableEnded) return resolve(new Uint8Array(0));
       const chunks: Buffer[] = [];
       let received = 0;
@@ -143,4 +157,46 @@ export class NodeSource implements IncomingSource {
     });
     return controller.signal;
   }
+}
+
+/** A declared `Content-Length` above `limit`: refuse before reading a byte (A6). */
+function exceedsDeclared(req: IncomingMessage, limit: number): boolean {
+  const length = req.headers["content-length"];
+  return length !== undefined && Number(length) > limit;
+}
+
+/** A host name with an optional port, nothing else: what an `X-Forwarded-Host` may carry. */
+const HOST = /^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/**
+ * The source used with `trustProxy`: `request.url` takes its host from the first `X-Forwarded-Host`
+ * (when it is a plain host) and its scheme from the first `X-Forwarded-Proto`. Without `trustProxy`
+ * neither header — nor `Host` — can steer the origin (R42, A5).
+ */
+export class ProxiedNodeSource extends NodeSource {
+  #proxiedUrl: string | undefined;
+
+  override get url(): string {
+    if (this.#proxiedUrl === undefined) {
+      const base = super.url;
+      const headers = this.req.headers;
+      const host = firstValue(headers["x-forwarded-host"]);
+      const proto = firstValue(headers["x-forwarded-proto"]);
+      const path = base.slice(base.indexOf("/", base.indexOf("//") + 2));
+      const scheme = proto === "https" || proto === "http" ? proto : base.slice(0, base.indexOf(":"));
+      const authority =
+        host !== undefined && HOST.test(host)
+          ? host
+          : base.slice(base.indexOf("//") + 2, base.length - path.length);
+      this.#proxiedUrl = `${scheme}://${authority}${path}`;
+    }
+    return this.#proxiedUrl;
+  }
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined) return undefined;
+  const comma = text.indexOf(",");
+  return (comma === -1 ? text : text.slice(0, comma)).trim().toLowerCase();
 }

@@ -1,0 +1,642 @@
+// The bad-input corpus (issue #7; research/security.md §b): hostile requests sent byte for byte over
+// raw sockets to the real server. Each case states the status it must get; after each one the server
+// must still answer a normal request, no response may carry a stack trace or a secret, and at the
+// end no log line may contain the credentials every request carried.
+import assert from "node:assert/strict";
+import { connect } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
+import { type RawResponse, rawRequest } from "../helpers/raw.ts";
+
+const TOKEN = "tok-SECRET-123";
+const SESSION = "sess-SECRET-456";
+const GLOBAL_LIMIT = 16 * 1024;
+
+interface RequestOptions {
+  headers?: string[];
+  body?: string;
+  host?: string | null;
+}
+
+/** One request with credentials in it (which must never reach a log) and `Connection: close`. */
+function req(method: string, target: string, options: RequestOptions = {}): string {
+  const host =
+    options.host === undefined
+      ? "Host: localhost\r\n"
+      : options.host === null
+        ? ""
+        : `Host: ${options.host}\r\n`;
+  const extra = (options.headers ?? []).map((h) => `${h}\r\n`).join("");
+  return `${method} ${target} HTTP/1.1\r\n${host}Authorization: Bearer ${TOKEN}\r\nCookie: session=${SESSION}\r\nConnection: close\r\n${extra}\r\n${options.body ?? ""}`;
+}
+
+interface Case {
+  name: string;
+  request: string;
+  status: number;
+  /** Extra assertions on the response; `origin` is the server's own. */
+  check?: (res: RawResponse, origin: string) => void;
+  head?: boolean;
+}
+
+const json = (res: RawResponse) => JSON.parse(res.body);
+const noHeaderLine = (res: RawResponse, pattern: RegExp) =>
+  assert.ok(
+    !res.raw.split("\r\n").some((line) => pattern.test(line)),
+    `injected header in ${JSON.stringify(res.raw)}`,
+  );
+const big = (n: number) => "a".repeat(n);
+
+const cases: Case[] = [
+  // Request line
+  { name: "baseline GET", request: req("GET", "/api/echo"), status: 200 },
+  { name: "malformed request line: no target", request: "GET\r\nHost: localhost\r\n\r\n", status: 400 },
+  {
+    name: "malformed request line: no version (HTTP/0.9 style)",
+    request: "GET /api/echo\r\nHost: localhost\r\n\r\n",
+    status: 400,
+  },
+  {
+    name: "malformed request line: garbage",
+    request: "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n",
+    status: 400,
+  },
+  {
+    name: "unsupported HTTP version",
+    request: "GET /api/echo HTTP/9.9\r\nHost: localhost\r\n\r\n",
+    status: 400,
+  },
+  { name: "raw NUL byte in target", request: req("GET", "/api/ec\x00ho"), status: 400 },
+  {
+    name: "raw space-separated extra token",
+    request: "GET /api/echo HTTP/1.1 extra\r\nHost: localhost\r\n\r\n",
+    status: 400,
+  },
+  { name: "#19 lowercase method", request: req("get", "/api/echo"), status: 400 },
+  { name: "#19 unknown method token", request: req("FOO", "/api/echo"), status: 400 },
+  { name: "HTTP/1.0 request is served", request: "GET /api/echo HTTP/1.0\r\n\r\n", status: 200 },
+  {
+    name: "#19 R18 PROPFIND → 400, handler never called",
+    request: req("PROPFIND", "/api/echo"),
+    status: 400,
+  },
+  {
+    name: "#19 R18 CONNECT → 400",
+    request: req("CONNECT", "example.com:443", { host: "example.com:443" }),
+    status: 400,
+  },
+  {
+    name: "#19 R19 DELETE on a GET-only route → 405 with Allow",
+    request: req("DELETE", "/api/get-only"),
+    status: 405,
+    check: (r) => assert.match(r.headers.allow![0]!, /GET/),
+  },
+  {
+    name: "#19 R18 TRACE → 400, never echoes",
+    request: req("TRACE", "/api/echo"),
+    status: 400,
+    check: (r) => assert.ok(!r.body.includes(TOKEN)),
+  },
+  { name: "#9 OPTIONS * → 400 without routing", request: req("OPTIONS", "*"), status: 400 },
+  { name: "authority-form target → 400", request: req("GET", "example.com:443"), status: 400 },
+  {
+    name: "#8 absolute-form target: authority ignored",
+    request: req("GET", "http://169.254.169.254/api/echo"),
+    status: 200,
+    check: (r, origin) => assert.equal(json(r).url, `${origin}/api/echo`),
+  },
+  {
+    name: "#8 absolute-form + Upgrade: websocket is never proxied",
+    request: req("GET", "http://169.254.169.254/latest/meta-data/", {
+      headers: ["Upgrade: websocket", "Connection: Upgrade"],
+    }),
+    status: 308,
+    check: (r) => assert.equal(r.headers.location![0], "/latest/meta-data"),
+  },
+  // Percent-encoding and paths
+  { name: "#4 truncated escape %E0%A4%A → 400", request: req("GET", "/api/items/%E0%A4%A"), status: 400 },
+  { name: "#4 %ZZ → 400", request: req("GET", "/api/items/%ZZ"), status: 400 },
+  { name: "#4 lone surrogate %ED%A0%80 → 400", request: req("GET", "/api/items/%ED%A0%80"), status: 400 },
+  { name: "#4 bare % → 400", request: req("GET", "/api/items/%"), status: 400 },
+  { name: "#4 overlong UTF-8 %C0%AF → 400", request: req("GET", "/api/items/%C0%AF"), status: 400 },
+  { name: "#4 bad escape in catch-all → 400", request: req("GET", "/api/files/a/%ZZ/b"), status: 400 },
+  { name: "bad escape in a static path → 404", request: req("GET", "/api/%ZZ"), status: 404 },
+  {
+    name: "#1 encoded ../ is a literal param",
+    request: req("GET", "/api/items/..%2F..%2Fetc%2Fpasswd"),
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { id: "../../etc/passwd" }),
+  },
+  {
+    name: "#1 %2e%2e is the string ..",
+    request: req("GET", "/api/items/%2e%2e"),
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { id: ".." }),
+  },
+  {
+    name: "#1 raw .. segment is matched literally, never walked",
+    request: req("GET", "/api/items/.."),
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { id: ".." }),
+  },
+  {
+    name: "#1 catch-all with encoded ../ keeps segments",
+    request: req("GET", "/api/files/..%2F..%2Fetc/passwd"),
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { path: ["../../etc", "passwd"] }),
+  },
+  {
+    name: "#2 %2F stays inside one param",
+    request: req("GET", "/api/items/a%2Fb"),
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { id: "a/b" }),
+  },
+  {
+    name: "#2 %5C stays inside one param",
+    request: req("GET", "/api/items/a%5Cb"),
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { id: "a\\b" }),
+  },
+  {
+    name: "#3 double encoding decodes once",
+    request: req("GET", "/api/items/%252F"),
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { id: "%2F" }),
+  },
+  {
+    name: "%00 decodes to a NUL string, not a crash",
+    request: req("GET", "/api/items/a%00b"),
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { id: "a\u0000b" }),
+  },
+  { name: "%00 in a static path → 404", request: req("GET", "/api/echo%00"), status: 404 },
+  { name: "#5 /admin;x is not /admin", request: req("GET", "/api/echo;x"), status: 404 },
+  { name: "#5 .rsc suffix is no alias", request: req("GET", "/api/echo.rsc"), status: 404 },
+  {
+    name: "#5 //path → 308 same-origin",
+    request: req("GET", "//api/echo"),
+    status: 308,
+    check: (r) => assert.equal(r.headers.location![0], "/api/echo"),
+  },
+  {
+    name: "#6 /\\evil.tld never redirects off-site",
+    request: req("GET", "/\\evil.tld/"),
+    status: 308,
+    check: (r) => assert.ok(!r.headers.location![0]!.startsWith("//"), r.headers.location![0]),
+  },
+  {
+    name: "#6 //evil.tld → /evil.tld",
+    request: req("GET", "//evil.tld"),
+    status: 308,
+    check: (r) => assert.equal(r.headers.location![0], "/evil.tld"),
+  },
+  // Prototype pollution
+  {
+    name: "#7 [__proto__] param is an own property",
+    request: req("GET", "/api/proto/x"),
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { own: true, value: "x", polluted: false }),
+  },
+  {
+    name: "#7 [constructor] param is an own property",
+    request: req("GET", "/api/ctor/y"),
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { value: "y", own: true }),
+  },
+  {
+    name: "#7 __proto__ query keys stay own keys",
+    request: req("GET", "/api/query?__proto__[a]=1&__proto__=x&constructor[prototype][a]=1&a=ok"),
+    status: 200,
+    check: (r) => assert.equal(json(r).polluted, false),
+  },
+  {
+    name: "#31 JSON __proto__ key is an own key, no pollution",
+    request: req("POST", "/api/json", {
+      headers: ["Content-Type: application/json", "Content-Length: 31"],
+      body: '{"__proto__":{"isAdmin":true}}' + " ",
+    }),
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { keys: ["__proto__"], polluted: false }),
+  },
+  {
+    name: "#31 JSON constructor.prototype key, no pollution",
+    request: req("POST", "/api/json", {
+      headers: ["Content-Type: application/json", "Content-Length: 44"],
+      body: '{"constructor":{"prototype":{"isAdmin":1}}}' + " ",
+    }),
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { keys: ["constructor"], polluted: false }),
+  },
+  {
+    name: "#32 malformed JSON body → 500 without a stack trace",
+    request: req("POST", "/api/json", { headers: ["Content-Length: 5"], body: "{nope" }),
+    status: 500,
+    check: (r) => assert.equal(r.body, ""),
+  },
+  // Headers and framing
+  {
+    name: "#14 header block over 16 KiB → 431",
+    request: req("GET", "/api/echo", { headers: [`X-Big: ${big(17 * 1024)}`] }),
+    status: 431,
+  },
+  {
+    name: "#14 many headers over 16 KiB → 431",
+    request: req("GET", "/api/echo", {
+      headers: Array.from({ length: 600 }, (_, i) => `X-H${i}: ${big(30)}`),
+    }),
+    status: 431,
+  },
+  { name: "#14 target over 8 KiB → 414", request: req("GET", `/api/items/${big(9000)}`), status: 414 },
+  { name: "#14 target over 16 KiB → 431", request: req("GET", `/api/items/${big(17 * 1024)}`), status: 431 },
+  {
+    name: "#10 Content-Length + Transfer-Encoding → 400",
+    request: req("POST", "/api/echo", {
+      headers: ["Content-Length: 5", "Transfer-Encoding: chunked"],
+      body: "0\r\n\r\n",
+    }),
+    status: 400,
+  },
+  {
+    name: "#11 two different Content-Length → 400",
+    request: req("POST", "/api/echo", {
+      headers: ["Content-Length: 5", "Content-Length: 6"],
+      body: "hello!",
+    }),
+    status: 400,
+  },
+  {
+    name: "#11 Content-Length: +5 → 400",
+    request: req("POST", "/api/echo", { headers: ["Content-Length: +5"], body: "hello" }),
+    status: 400,
+  },
+  {
+    name: "#11 Content-Length: 0x5 → 400",
+    request: req("POST", "/api/echo", { headers: ["Content-Length: 0x5"], body: "hello" }),
+    status: 400,
+  },
+  {
+    name: "#11 Content-Length: -1 → 400",
+    request: req("POST", "/api/echo", { headers: ["Content-Length: -1"] }),
+    status: 400,
+  },
+  {
+    name: "#12 Transfer-Encoding: chunked, identity → 400",
+    request: req("POST", "/api/echo", {
+      headers: ["Transfer-Encoding: chunked, identity"],
+      body: "0\r\n\r\n",
+    }),
+    status: 400,
+  },
+  {
+    name: "#12 Transfer-Encoding: xchunked → 400",
+    request: req("POST", "/api/echo", { headers: ["Transfer-Encoding: xchunked"], body: "0\r\n\r\n" }),
+    status: 400,
+  },
+  {
+    name: "#12 space before colon → 400",
+    request: req("POST", "/api/echo", { headers: ["Transfer-Encoding : chunked"], body: "0\r\n\r\n" }),
+    status: 400,
+  },
+  {
+    name: "#12 obs-fold continuation line → 400",
+    request: req("GET", "/api/echo", { headers: ["X-A: a", " folded"] }),
+    status: 400,
+  },
+  {
+    name: "#12 bare CR inside a header value → 400",
+    request: req("GET", "/api/echo", { headers: ["X-Abc: \rxTransfer-Encoding: chunked"] }),
+    status: 400,
+  },
+  {
+    name: "NUL byte in a header value → 400",
+    request: req("GET", "/api/echo", { headers: ["X-A: a\x00b"] }),
+    status: 400,
+  },
+  {
+    name: "invalid header name → 400",
+    request: req("GET", "/api/echo", { headers: ["X(A): 1"] }),
+    status: 400,
+  },
+  {
+    name: "#13 chunk size not hex → 400",
+    request: req("POST", "/api/echo", {
+      headers: ["Transfer-Encoding: chunked"],
+      body: "zz\r\nhello\r\n0\r\n\r\n",
+    }),
+    status: 400,
+  },
+  {
+    name: "#13 chunk size overflow → 400",
+    request: req("POST", "/api/echo", {
+      headers: ["Transfer-Encoding: chunked"],
+      body: "fffffffffffffffff\r\nx\r\n0\r\n\r\n",
+    }),
+    status: 400,
+  },
+  { name: "HTTP/1.1 without Host → 400", request: req("GET", "/api/echo", { host: null }), status: 400 },
+  // Bodies over the limit (A6)
+  {
+    name: "#16 declared body over the global limit → 413 before any byte is sent",
+    request: req("POST", "/api/echo", { headers: [`Content-Length: ${GLOBAL_LIMIT + 1}`] }),
+    status: 413,
+    check: (r) => assert.equal(r.headers.connection![0], "close"),
+  },
+  {
+    name: "#16 chunked body crossing the limit → 413 mid-stream (no final chunk sent)",
+    request: req("POST", "/api/stream-body", {
+      headers: ["Transfer-Encoding: chunked"],
+      body: `${(GLOBAL_LIMIT + 1024).toString(16)}\r\n${big(GLOBAL_LIMIT + 1024)}\r\n`,
+    }),
+    status: 413,
+  },
+  {
+    name: "#16 chunked body crossing the limit via text() → 413 mid-stream",
+    request: req("POST", "/api/echo", {
+      headers: ["Transfer-Encoding: chunked"],
+      body: `${(GLOBAL_LIMIT + 1024).toString(16)}\r\n${big(GLOBAL_LIMIT + 1024)}\r\n`,
+    }),
+    status: 413,
+  },
+  {
+    name: "body under the limit passes",
+    request: req("POST", "/api/stream-body", { headers: ["Content-Length: 1000"], body: big(1000) }),
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { length: 1000 }),
+  },
+  {
+    name: "A6 per-route smaller limit: declared 2 KiB on a 1 KiB route → 413 before reading",
+    request: req("POST", "/api/small", { headers: ["Content-Length: 2048"] }),
+    status: 413,
+  },
+  {
+    name: "A6 per-route smaller limit: chunked 2 KiB → 413",
+    request: req("POST", "/api/small", {
+      headers: ["Transfer-Encoding: chunked"],
+      body: `800\r\n${big(2048)}\r\n`,
+    }),
+    status: 413,
+  },
+  {
+    name: "A6 per-route smaller limit: 500 bytes pass",
+    request: req("POST", "/api/small", { headers: ["Content-Length: 500"], body: big(500) }),
+    status: 200,
+  },
+  {
+    name: "A6 per-route larger limit: 32 KiB passes on a 64 KiB route",
+    request: req("POST", "/api/big", { headers: ["Content-Length: 32768"], body: big(32768) }),
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { length: 32768 }),
+  },
+  {
+    name: "A6 per-route larger limit: 65 KiB → 413",
+    request: req("POST", "/api/big", { headers: ["Content-Length: 66560"] }),
+    status: 413,
+  },
+  {
+    name: "A6 a route without its own limit keeps the global one when another route raises it",
+    request: req("POST", "/api/echo", { headers: ["Content-Length: 32768"] }),
+    status: 413,
+  },
+  // Method override
+  {
+    name: "#18 X-HTTP-Method-Override is ignored",
+    request: req("POST", "/api/echo", { headers: ["X-HTTP-Method-Override: DELETE", "Content-Length: 0"] }),
+    status: 200,
+    check: (r) => assert.equal(json(r).method, "POST"),
+  },
+  {
+    name: "#18 X-Method-Override cannot reach a GET-only route",
+    request: req("POST", "/api/get-only", { headers: ["X-Method-Override: GET", "Content-Length: 0"] }),
+    status: 405,
+  },
+  {
+    name: "#18 _method=DELETE query is ignored",
+    request: req("POST", "/api/echo?_method=DELETE", { headers: ["Content-Length: 0"] }),
+    status: 200,
+    check: (r) => assert.equal(json(r).method, "POST"),
+  },
+  // Host and redirects (R42, A5)
+  {
+    name: "#24 Host: evil.tld does not change request.url",
+    request: req("GET", "/api/echo", { host: "evil.tld" }),
+    status: 200,
+    check: (r, origin) => assert.equal(json(r).url, `${origin}/api/echo`),
+  },
+  {
+    name: "#24 X-Forwarded-Host is ignored without a trusted proxy",
+    request: req("GET", "/api/echo", { headers: ["X-Forwarded-Host: evil.tld"] }),
+    status: 200,
+    check: (r, origin) => assert.equal(json(r).url, `${origin}/api/echo`),
+  },
+  {
+    name: "#24 redirect from request.url never points at the Host header",
+    request: req("GET", "/api/redirect", { host: "evil.tld", headers: ["X-Forwarded-Host: evil.tld"] }),
+    status: 307,
+    check: (r, origin) => assert.equal(r.headers.location![0], `${origin}/api/echo`),
+  },
+  {
+    name: "#24 Host with @ and a space → 400",
+    request: req("GET", "/api/echo", { host: "a b@evil" }),
+    status: 400,
+  },
+  {
+    name: "#24 Host with a path → 400",
+    request: req("GET", "/api/echo", { host: "evil.tld/x" }),
+    status: 400,
+  },
+  {
+    name: "#24 Host as an IPv6 literal with port passes",
+    request: req("GET", "/api/echo", { host: "[::1]:3000" }),
+    status: 200,
+  },
+  {
+    name: "#24 X-Forwarded-Proto: javascript is ignored",
+    request: req("GET", "/api/echo", { headers: ["X-Forwarded-Proto: javascript"] }),
+    status: 200,
+    check: (r, origin) => assert.equal(json(r).url, `${origin}/api/echo`),
+  },
+  // Header injection
+  {
+    name: "#34 CR/LF in a cookie value never splits the response",
+    request: req("GET", "/api/cookie?v=a%0D%0ASet-Cookie:%20evil=1"),
+    status: 200,
+    check: (r) => noHeaderLine(r, /^set-cookie:\s*evil=/i),
+  },
+  {
+    name: "#34 cookie value with ; Domain= stays one value",
+    request: req("GET", "/api/cookie?v=x%3B%20Domain%3Devil.tld"),
+    status: 200,
+    check: (r) => assert.ok(!/domain=evil/i.test(r.headers["set-cookie"]![0]!), r.headers["set-cookie"]![0]),
+  },
+  {
+    name: "#36 CR/LF in a redirect target never splits the response",
+    request: req("GET", "/api/redirect?to=/x%0D%0ASet-Cookie:%20evil=1"),
+    status: 307,
+    check: (r) => noHeaderLine(r, /^set-cookie:\s*evil=/i),
+  },
+  // Errors
+  {
+    name: "#37 a thrown error → bare 500",
+    request: req("GET", "/api/secret"),
+    status: 500,
+    check: (r) => assert.equal(r.body, ""),
+  },
+  {
+    name: "#20 HEAD has no body",
+    request: req("HEAD", "/api/echo"),
+    status: 200,
+    head: true,
+    check: (r) => assert.equal(r.body, ""),
+  },
+  {
+    name: "#21 internal headers from the client change nothing",
+    request: req("GET", "/api/echo", {
+      headers: [
+        "x-middleware-subrequest: middleware:middleware:middleware:middleware:middleware",
+        "x-middleware-rewrite: http://evil.tld/",
+        "x-nextjs-data: 1",
+        "Next-Action: x",
+        "RSC: 1",
+        "x-invoke-path: /api/secret",
+      ],
+    }),
+    status: 200,
+    check: (r, origin) => {
+      assert.equal(json(r).url, `${origin}/api/echo`);
+      assert.equal(r.headers["x-middleware-rewrite"], undefined);
+    },
+  },
+  {
+    name: "#22 Location request header is not a redirect",
+    request: req("GET", "/api/echo", { headers: ["Location: http://evil.tld/"] }),
+    status: 200,
+    check: (r) => assert.equal(r.headers.location, undefined),
+  },
+  {
+    name: "#23 nxtP/internal query keys do not change params",
+    request: req("GET", "/api/items/42?nxtPid=admin&__nextDataReq=1&_rsc=1"),
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { id: "42" }),
+  },
+  {
+    name: "#35 1000 cookie pairs with duplicates and invalid UTF-8 are parsed without error",
+    request: req("GET", "/api/echo", {
+      headers: [`Cookie: ${Array.from({ length: 1000 }, (_, i) => `c${i % 50}=%FF${i}`).join("; ")}`],
+    }),
+    status: 200,
+  },
+];
+
+/** Sends `bytes` and collects everything until the server closes the connection. */
+function exchange(url: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let data = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk) => {
+      data += chunk;
+    });
+    socket.on("error", reject);
+    socket.on("close", () => resolve(data));
+    socket.write(bytes);
+  });
+}
+
+const STACK = /\bat [^\n]*:\d+:\d+|node:internal|hunter2/;
+
+describe("hostile input corpus (#7)", () => {
+  let f: FixtureServer;
+  before(async () => {
+    f = await startFixture("hostile", { serve: { bodyLimit: GLOBAL_LIMIT } });
+  });
+  after(() => f?.close());
+
+  test("has at least 60 cases with unique names", () => {
+    assert.ok(cases.length >= 60, `only ${cases.length} cases`);
+    assert.equal(new Set(cases.map((c) => c.name)).size, cases.length);
+  });
+
+  for (const c of cases) {
+    test(c.name, async () => {
+      const res = await rawRequest(f.url, c.request, { head: c.head });
+      assert.equal(res.status, c.status, `${c.name}: got ${JSON.stringify(res.raw.slice(0, 300))}`);
+      assert.ok(!STACK.test(res.raw), `stack trace or secret in response: ${res.raw.slice(0, 500)}`);
+      assert.ok(!res.raw.includes(TOKEN) && !res.raw.includes(SESSION), "credentials echoed to the client");
+      c.check?.(res, f.url);
+      const next = await rawRequest(f.url, req("GET", "/api/echo"));
+      assert.equal(next.status, 200, "the server must answer the next request");
+    });
+  }
+
+  test("#39 keep-alive survives a 4xx, and pipelined requests are answered in order", async () => {
+    const keep = (target: string) => `GET ${target} HTTP/1.1\r\nHost: localhost\r\n\r\n`;
+    const data = await exchange(
+      f.url,
+      keep("/api/items/%ZZ") + keep("/api/items/1") + keep("/nope") + req("GET", "/api/items/2"),
+    );
+    const statuses = [...data.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+    assert.deepEqual(statuses, [400, 200, 404, 200]);
+    assert.ok(data.indexOf('{"id":"1"}') < data.indexOf('{"id":"2"}'));
+  });
+
+  test("a framing error closes the connection: nothing after it is interpreted", async () => {
+    const smuggled = req("POST", "/api/echo", {
+      headers: ["Content-Length: 4", "Transfer-Encoding: chunked"],
+      body: "0\r\n\r\nGET /api/secret HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    }).replace("Connection: close\r\n", "");
+    const data = await exchange(f.url, smuggled);
+    const statuses = [...data.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+    assert.deepEqual(statuses, [400]);
+  });
+
+  test("no log line carries the credentials the requests sent", () => {
+    const text = f.logs
+      .map(
+        (l) =>
+          `${l.message} ${l.error instanceof Error ? `${l.error.message} ${l.error.stack}` : String(l.error ?? "")}`,
+      )
+      .join("\n");
+    assert.ok(!text.includes(TOKEN), "Authorization value in the log");
+    assert.ok(!text.includes(SESSION), "Cookie value in the log");
+    // The thrown error is logged server-side with its route, which is where it belongs.
+    assert.ok(f.logs.some((l) => l.level === "error" && l.message.includes("app/api/secret/route.ts")));
+  });
+});
+
+describe("trusted proxy (#7, R42)", () => {
+  let f: FixtureServer;
+  before(async () => {
+    f = await startFixture("hostile", { serve: { trustProxy: true } });
+  });
+  after(() => f?.close());
+
+  test("X-Forwarded-Host and -Proto build request.url and redirects", async () => {
+    const res = await rawRequest(
+      f.url,
+      req("GET", "/api/redirect", {
+        headers: ["X-Forwarded-Host: api.example.com", "X-Forwarded-Proto: https"],
+      }),
+    );
+    assert.equal(res.status, 307);
+    assert.equal(res.headers.location![0], "https://api.example.com/api/echo");
+  });
+
+  test("the first of several X-Forwarded-Host values is used", async () => {
+    const res = await rawRequest(
+      f.url,
+      req("GET", "/api/echo", { headers: ["X-Forwarded-Host: api.example.com:8443, internal:3000"] }),
+    );
+    assert.equal(json(res).url, "http://api.example.com:8443/api/echo");
+  });
+
+  test("a malformed X-Forwarded-Host falls back to the server's origin", async () => {
+    for (const host of ["evil.tld/path", "a@evil.tld", "evil.tld\\x", ""]) {
+      const res = await rawRequest(
+        f.url,
+        req("GET", "/api/echo", { headers: [`X-Forwarded-Host: ${host}`, "X-Forwarded-Proto: javascript"] }),
+      );
+      assert.equal(json(res).url, `${f.url}/api/echo`, host);
+    }
+  });
+});
