@@ -1,7 +1,7 @@
 /**
  * Merging `cookies()` mutations into the handler's response (R61): cookies already on the response
- * come first and win on a name clash; then the cookies changed through `cookies()`, in the order they
- * were changed.
+ * come first and win on a name clash; then the cookies changed through `cookies()`, in the order of
+ * the `cookies()` jar (request cookies it was seeded with first, then new names), as Next does.
  * @module
  */
 import { ResponseCookies } from "@edge-runtime/cookies";
@@ -26,20 +26,13 @@ export function applyCookieMutations(response: Response, store: RequestStore): R
     });
     headers = response.headers;
   }
-  const existing = new ResponseCookies(headers);
-  const own = new Set(existing.getAll().map((c) => c.name));
-  const seen = new Set<string>();
-  let added = false;
-  for (const name of names) {
-    if (own.has(name) || seen.has(name)) continue;
-    seen.add(name);
-    const cookie = jar.get(name);
-    if (cookie) {
-      existing.set(cookie);
-      added = true;
-    }
-  }
-  // Next rebuilds every Set-Cookie header once cookies() was mutated, normalising the response's own.
-  if (!added && own.size > 0) existing.set(existing.getAll()[0]!);
+  // As Next: the changed cookies go in as fallbacks, then the response's own cookies are set again
+  // on top (they win, keep their place, and come out normalised, e.g. with the default Path=/).
+  const jarOnResponse = new ResponseCookies(headers);
+  const returned = jarOnResponse.getAll();
+  // The changed cookies, in the jar's order (seeded request cookies first), as Next emits them.
+  const changed = new Set(names);
+  for (const cookie of jar.getAll()) if (changed.has(cookie.name)) jarOnResponse.set(cookie);
+  for (const cookie of returned) jarOnResponse.set(cookie);
   return response;
 }

@@ -58,6 +58,24 @@ function validateURL(url: string): string {
   }
 }
 
+/** Thrown by `request.page` (R48); same name and message as Next's. */
+export class RemovedPageError extends Error {
+  constructor() {
+    super(
+      "The request.page has been deprecated in favour of `URLPattern`.\n  Read more: https://nextjs.org/docs/messages/middleware-request-page\n  ",
+    );
+  }
+}
+
+/** Thrown by `request.ua` (R48); same name and message as Next's. */
+export class RemovedUAError extends Error {
+  constructor() {
+    super(
+      "The request.ua has been removed in favour of `userAgent` function.\n  Read more: https://nextjs.org/docs/messages/middleware-parse-user-agent\n  ",
+    );
+  }
+}
+
 /** Next.js' request class. Construct it like a `Request`; the URL must be absolute (R50). */
 export class NextRequest extends GlobalRequest {
   declare [kState]: RequestState;
@@ -85,16 +103,12 @@ export class NextRequest extends GlobalRequest {
 
   /** Removed in Next 13 (R48). */
   get page(): never {
-    throw new Error(
-      "The request.page has been deprecated in favour of `URLPattern`.\n  Read more: https://nextjs.org/docs/messages/middleware-request-page",
-    );
+    throw new RemovedPageError();
   }
 
   /** Removed in Next 13 (R48). */
   get ua(): never {
-    throw new Error(
-      "The request.ua has been removed in favour of `userAgent` function.\n  Read more: https://nextjs.org/docs/messages/middleware-parse-user-agent",
-    );
+    throw new RemovedUAError();
   }
 
   /** Not part of Next 15+; always undefined (R48). */

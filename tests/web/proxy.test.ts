@@ -3,7 +3,8 @@
 // the client and the handler, errors, and the x-middleware-* spoofing family (CVE-2025-29927).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
+import { createApp, ErrorCode } from "approute";
+import { type CapturedLog, captureLogger, type FixtureServer, startFixture } from "../helpers/fixture.ts";
 import { rawRequest, simple } from "../helpers/raw.ts";
 
 let fx: FixtureServer;
@@ -224,5 +225,45 @@ describe("in-process fetch entry", () => {
     assert.equal(res.status, 403);
     const ok = await fx.app.fetch(new Request("http://localhost/api/hello"));
     assert.equal(ok.headers.get("x-proxy-res"), "1");
+  });
+});
+
+describe("the proxy module is checked at start (R124, R125, R126)", () => {
+  const make =
+    (module: Record<string, unknown>, kind: "proxy" | "middleware" = "proxy") =>
+    () =>
+      createApp({ routes: [], proxy: { file: `${kind}.ts`, kind, module } });
+  const code = (error: Error & { code?: string }) => error.code === ErrorCode.INVALID_PROXY;
+
+  test("no exported function", () => {
+    assert.throws(
+      make({ config: {} }),
+      (e: Error & { code?: string }) => code(e) && /must export a function named "proxy"/.test(e.message),
+    );
+  });
+  test("route segment config is refused", () => {
+    assert.throws(
+      make({ proxy: () => {}, runtime: "edge" }),
+      (e: Error & { code?: string }) => code(e) && /export const runtime/.test(e.message),
+    );
+  });
+  test("a matcher that does not start with / is refused", () => {
+    assert.throws(
+      make({ proxy: () => {}, config: { matcher: ["api/:path*"] } }),
+      (e: Error & { code?: string }) => code(e) && /config\.matcher\[0\]/.test(e.message),
+    );
+  });
+  test("middleware.ts still works and warns once that the convention is deprecated", () => {
+    const logs: CapturedLog[] = [];
+    createApp({
+      routes: [],
+      logger: captureLogger(logs),
+      proxy: { file: "middleware.ts", kind: "middleware", module: { middleware: () => {} } },
+    });
+    assert.equal(
+      logs.filter((l) => l.level === "warn" && /"middleware" file convention is deprecated/.test(l.message))
+        .length,
+      1,
+    );
   });
 });
