@@ -1,0 +1,27 @@
+// Proxy cases of the differential suite (spec §10). Only /api/ck/proxied and /api/px/* run it.
+import { NextResponse } from "next/server";
+
+export function proxy(request) {
+  const path = request.nextUrl.pathname;
+  if (path === "/api/ck/proxied") {
+    const res = NextResponse.next();
+    res.cookies.set("p1", "from proxy");
+    res.cookies.set({ name: "p2", value: "2", httpOnly: true, sameSite: "strict", path: "/api" });
+    return res;
+  }
+  if (path === "/api/px/rewrite") return NextResponse.rewrite(new URL("/api/hello", request.url));
+  if (path === "/api/px/redirect") return NextResponse.redirect(new URL("/api/hello?from=px", request.url));
+  if (path === "/api/px/permanent") return NextResponse.redirect("https://example.com/x", 308);
+  if (path === "/api/px/deny") return new Response("no", { status: 401, headers: { "x-deny": "1" } });
+  if (path === "/api/px/guard" && request.cookies.get("role")?.value !== "admin") {
+    return new Response("forbidden", { status: 403 });
+  }
+  const headers = new Headers(request.headers);
+  headers.set("x-from-proxy", "yes");
+  headers.delete("x-drop-me");
+  const res = NextResponse.next({ request: { headers } });
+  res.headers.set("x-proxy-res", "1");
+  return res;
+}
+
+export const config = { matcher: ["/api/ck/proxied", "/api/px/:path*"] };
