@@ -36,7 +36,7 @@ const routeArb: fc.Arbitrary<Segment[]> = fc
 /** Raw path segments: plain names, their percent-encoded forms, and odd bytes. */
 const segmentArb = fc.oneof(
   fc.constantFrom(...STATIC_NAMES),
-  fc.constantFrom("%61", "a%20b", "%C3%A9", "%2F", "%ZZ", "%", "x", "z%2e"),
+  fc.constantFrom("%61", "a%20b", "a%20B", "%C3%A9", "%c3%a9", "%5Fx", "_x", "%2F", "%ZZ", "%", "x", "z%2e"),
   fc.stringMatching(/^[a-z%0-9.]{1,4}$/),
 );
 
@@ -57,7 +57,12 @@ function matches(route: readonly Segment[], parts: readonly string[]): boolean {
     if (s.kind === "catchAll") return parts.length > i;
     if (s.kind === "optionalCatchAll") return true;
     if (i >= parts.length) return false;
-    if (s.kind === "static" && parts[i] !== s.value && safeDecode(parts[i]!) !== s.value) return false;
+    if (
+      s.kind === "static" &&
+      parts[i] !== s.value &&
+      !(safeDecode(parts[i]!) === s.value && encodeURIComponent(s.value) === parts[i])
+    )
+      return false;
   }
   return route.length === parts.length;
 }

@@ -200,7 +200,10 @@ function walk<T>(
   if (node.static !== null) {
     const segment = path.slice(pos, end);
     let child = node.static[segment];
-    if (child === undefined && segment.includes("%")) child = node.static[safeDecode(segment)];
+    if (child === undefined && segment.includes("%")) {
+      const decoded = canonicalDecode(segment);
+      if (decoded !== null) child = node.static[decoded];
+    }
     if (child !== undefined) {
       const found = walk(child, path, end + 1, values);
       if (found) return found;
@@ -223,11 +226,18 @@ function walk<T>(
   return null;
 }
 
-function safeDecode(segment: string): string {
+/**
+ * A static folder matches its own spelling or its one canonical percent-encoding
+ * (`encodeURIComponent`: `caf%C3%A9`, `a%20b`), never another encoding of the same text:
+ * `/api/%61dmin` is not `/api/admin`. A proxy that checks the pathname it sees then guards exactly
+ * the routes the router serves (CVE-2024-51479 class). Next.js 16 matches neither form.
+ */
+function canonicalDecode(segment: string): string | null {
   try {
-    return decodeURIComponent(segment);
+    const decoded = decodeURIComponent(segment);
+    return encodeURIComponent(decoded) === segment ? decoded : null;
   } catch {
-    return segment;
+    return null;
   }
 }
 

@@ -640,3 +640,81 @@ describe("trusted proxy (#7, R42)", () => {
     }
   });
 });
+
+// Middleware bypass (CVE-2025-29927, CVE-2024-51479 family): the `proxy` fixture answers 403 for
+// /api/admin/* unless the request has the cookie role=admin. No header and no spelling of the
+// path may reach the route without passing the proxy's check.
+describe("proxy cannot be bypassed (#7, R133, R134)", () => {
+  let f: FixtureServer;
+  before(async () => {
+    f = await startFixture("proxy");
+  });
+  after(() => f?.close());
+
+  const attempts: [string, string, string[]][] = [
+    ["control: no cookie", "/api/admin/secret", []],
+    [
+      "x-middleware-subrequest: middleware×5",
+      "/api/admin/secret",
+      ["x-middleware-subrequest: middleware:middleware:middleware:middleware:middleware"],
+    ],
+    [
+      "x-middleware-subrequest: src/middleware×5",
+      "/api/admin/secret",
+      ["x-middleware-subrequest: src/middleware:src/middleware:src/middleware:src/middleware:src/middleware"],
+    ],
+    [
+      "x-middleware-subrequest: proxy×5",
+      "/api/admin/secret",
+      ["x-middleware-subrequest: proxy:proxy:proxy:proxy:proxy"],
+    ],
+    [
+      "x-middleware-subrequest: pages/_middleware",
+      "/api/admin/secret",
+      ["x-middleware-subrequest: pages/_middleware"],
+    ],
+    [
+      "X-Middleware-Subrequest in upper case",
+      "/api/admin/secret",
+      ["X-MIDDLEWARE-SUBREQUEST: proxy:proxy:proxy:proxy:proxy"],
+    ],
+    ["x-middleware-next: 1", "/api/admin/secret", ["x-middleware-next: 1"]],
+    ["x-middleware-rewrite to a public route", "/api/admin/secret", ["x-middleware-rewrite: /api/hello"]],
+    [
+      "x-middleware-override-headers smuggling a cookie",
+      "/api/admin/secret",
+      ["x-middleware-override-headers: cookie", "x-middleware-request-cookie: role=admin"],
+    ],
+    [
+      "x-invoke-path / x-matched-path",
+      "/api/admin/secret",
+      ["x-invoke-path: /api/hello", "x-matched-path: /api/hello"],
+    ],
+    ["encoded letter in a static segment", "/api/%61dmin/secret", []],
+    ["encoded last letter", "/api/admi%6E/secret", []],
+    ["encoded letter in the last segment", "/api/admin/%73ecret", []],
+    ["matrix parameter", "/api/admin;/secret", []],
+    ["trailing slash", "/api/admin/secret/", []],
+    ["double slash", "/api//admin/secret", []],
+    ["backslash", "/api\\admin/secret", []],
+    ["dot segment", "/api/x/../admin/secret", []],
+    ["absolute-form target", "http://localhost/api/admin/secret", []],
+    [".rsc suffix", "/api/admin/secret.rsc", []],
+  ];
+  for (const [name, target, headers] of attempts) {
+    test(`${name}: never reaches the route`, async () => {
+      const res = await rawRequest(f.url, req("GET", target, { headers }));
+      assert.notEqual(res.body, "secret", `${target} reached the route (${res.status})`);
+      assert.ok(res.status >= 300 && res.status < 500, `${target} → ${res.status}`);
+    });
+  }
+
+  test("with the right cookie the route answers (the guard is real)", async () => {
+    const res = await rawRequest(
+      f.url,
+      req("GET", "/api/admin/secret").replace(`Cookie: session=${SESSION}`, "Cookie: role=admin"),
+    );
+    assert.equal(res.status, 200);
+    assert.equal(res.body, "secret");
+  });
+});
