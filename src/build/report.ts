@@ -4,6 +4,9 @@
  * terminal helpers (colour only on a TTY without NO_COLOR, a progress line only on a TTY).
  * @module
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { formatMessagesSync } from "esbuild";
 import type { BuildResult } from "./build.js";
 import type { ManifestRoute } from "./manifest.js";
@@ -57,33 +60,53 @@ export function formatBytes(bytes: number): string {
 }
 
 /**
- * The kind of a route as the manifest describes it. Segment config (`dynamic`, `revalidate`) is
- * read by the build into the manifest; a route without that information is reported as dynamic,
- * which is what it is at request time.
+ * The kind of a route as the build decided it: `route.cache.mode` is written by the route cache
+ * (R73–R83) for GET routes it prerendered; `revalidate` comes from the prerendered entries. A route
+ * the build did not prerender runs per request: dynamic.
  */
-export function routeKind(route: ManifestRoute): Pick<ReportRow, "kind" | "symbol"> {
-  const info = route as ManifestRoute & {
-    kind?: string;
-    static?: boolean;
-    revalidate?: number | false;
-    config?: { dynamic?: string; revalidate?: number | false };
-  };
-  const revalidate = info.revalidate ?? info.config?.revalidate;
-  const isStatic = info.kind === "static" || info.static === true || info.config?.dynamic === "force-static";
-  if (info.kind === "dynamic" || info.config?.dynamic === "force-dynamic")
-    return { kind: "dynamic", symbol: "ƒ" };
-  if (typeof revalidate === "number" && revalidate > 0 && (isStatic || info.kind === "revalidate"))
+export function routeKind(
+  route: ManifestRoute,
+  revalidate?: number | false,
+): Pick<ReportRow, "kind" | "symbol"> {
+  const mode = (route as ManifestRoute & { cache?: { mode?: string } }).cache?.mode;
+  if (mode !== "static") return { kind: "dynamic", symbol: "ƒ" };
+  if (typeof revalidate === "number" && revalidate > 0)
     return { kind: `revalidate ${revalidate}s`, symbol: "◐" };
-  if (isStatic) return { kind: "static", symbol: "○" };
-  return { kind: "dynamic", symbol: "ƒ" };
+  return { kind: "static", symbol: "○" };
+}
+
+/** Reads `revalidate` per route file from the build's prerendered entries (shortest wins). */
+export async function readRevalidate(outDir: string): Promise<Map<string, number | false>> {
+  const found = new Map<string, number | false>();
+  const path = join(outDir, "prerendered.mjs");
+  if (!existsSync(path)) return found;
+  const mod = (await import(pathToFileURL(path).href)) as {
+    default?: Array<{ file?: string; revalidate?: number | false }>;
+  };
+  for (const entry of mod.default ?? []) {
+    if (typeof entry.file !== "string" || entry.revalidate === undefined) continue;
+    const seen = found.get(entry.file);
+    if (seen === undefined || seen === false || (entry.revalidate !== false && entry.revalidate < seen))
+      found.set(entry.file, entry.revalidate);
+  }
+  return found;
 }
 
 /** The rows of the route table, sorted by path. */
-export function reportRows(result: Pick<BuildResult, "manifest" | "routeInfo">): ReportRow[] {
+export function reportRows(
+  result: Pick<BuildResult, "manifest" | "routeInfo">,
+  revalidate: ReadonlyMap<string, number | false> = new Map(),
+): ReportRow[] {
   const rows = result.manifest.routes.map((route, i): ReportRow => {
     const info = result.routeInfo[i] ?? { exports: [], bytes: 0 };
     const methods = METHOD_ORDER.filter((m) => info.exports.includes(m));
-    return { path: route.key, ...routeKind(route), methods, bytes: info.bytes, file: route.file };
+    return {
+      path: route.key,
+      ...routeKind(route, revalidate.get(route.file)),
+      methods,
+      bytes: info.bytes,
+      file: route.file,
+    };
   });
   return rows.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
@@ -91,10 +114,10 @@ export function reportRows(result: Pick<BuildResult, "manifest" | "routeInfo">):
 /** The whole report: route table, legend, warnings, and the summary line. */
 export function formatBuildReport(
   result: Pick<BuildResult, "manifest" | "routeInfo" | "warnings" | "durationMs" | "outDir">,
-  options: { color?: boolean; outDirLabel?: string } = {},
+  options: { color?: boolean; outDirLabel?: string; revalidate?: ReadonlyMap<string, number | false> } = {},
 ): string {
   const p = paint(options.color ?? false);
-  const rows = reportRows(result);
+  const rows = reportRows(result, options.revalidate);
   const lines: string[] = [];
   const head = ["Route", "Kind", "Methods", "Size"];
   const cells = rows.map((r) => [

@@ -11,7 +11,13 @@ import { buildProject, checkRoutes } from "../build/build.js";
 import { readCacheLifeProfiles } from "../build/config-profiles.js";
 import { startDev } from "../build/dev.js";
 import { loadBuild } from "../build/load.js";
-import { colorEnabled, createProgress, formatBuildReport, formatBytes } from "../build/report.js";
+import {
+  colorEnabled,
+  createProgress,
+  formatBuildReport,
+  formatBytes,
+  readRevalidate,
+} from "../build/report.js";
 import { scanProject } from "../build/scan.js";
 import { bundleWorker, type WorkerBundle } from "../build/worker.js";
 import { ApprouteError, ErrorCode, formatError, isApprouteError } from "../core/errors.js";
@@ -168,7 +174,11 @@ export async function main(argv: string[]): Promise<number> {
         progress.done();
       }
       console.log(
-        formatBuildReport(result, { color: colorEnabled(), outDirLabel: displayPath(result.outDir) }),
+        formatBuildReport(result, {
+          color: colorEnabled(),
+          outDirLabel: displayPath(result.outDir),
+          revalidate: await readRevalidate(result.outDir),
+        }),
       );
       if (worker)
         console.log(
