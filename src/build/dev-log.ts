@@ -10,7 +10,9 @@ import { fileURLToPath } from "node:url";
 import type { Handler } from "../adapters/node/listener.js";
 import type { NodeSource } from "../adapters/node/source.js";
 import type { Logger } from "../runtime/logger.js";
-import { type Paint, paint } from "./report.js";
+import { codeFrame, type Paint, paint } from "./report.js";
+
+export { codeFrame };
 
 /** `GET /api/users/1 200 in 4ms`, status coloured by class when `p` paints. */
 export function formatRequestLine(
@@ -55,24 +57,6 @@ export function withRequestLog(
     },
   };
   return () => handler;
-}
-
-/** Lines `line-2 … line+2` of `source` with a `>` marker and a caret under `column` (1-based). */
-export function codeFrame(source: string, line: number, column: number, p: Paint = paint(false)): string {
-  const lines = source.split(/\r?\n/);
-  const first = Math.max(1, line - 2);
-  const last = Math.min(lines.length, line + 2);
-  const width = String(last).length;
-  const out: string[] = [];
-  for (let n = first; n <= last; n++) {
-    const gutter = `${String(n).padStart(width)} |`;
-    const text = lines[n - 1] ?? "";
-    if (n === line) {
-      out.push(`${p.red(">")} ${p.dim(gutter)} ${text}`);
-      out.push(`  ${" ".repeat(width)} ${p.dim("|")} ${" ".repeat(Math.max(0, column - 1))}${p.red("^")}`);
-    } else out.push(`  ${p.dim(gutter)} ${text}`);
-  }
-  return out.join("\n");
 }
 
 const FRAME = /\(?((?:file:\/\/)?\/[^():\s]+|[A-Za-z]:\\[^():\s]+):(\d+):(\d+)\)?$/;

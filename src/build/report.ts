@@ -4,14 +4,50 @@
  * terminal helpers (colour only on a TTY without NO_COLOR, a progress line only on a TTY).
  * @module
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { formatMessagesSync } from "esbuild";
+import { type ApprouteError, ErrorCode, formatError } from "../core/errors.js";
 import type { BuildResult } from "./build.js";
 import type { ManifestRoute } from "./manifest.js";
 
 const METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/** Lines `line-2 … line+2` of `source` with a `>` marker and a caret under `column` (1-based). */
+export function codeFrame(source: string, line: number, column: number, p: Paint = paint(false)): string {
+  const lines = source.split(/\r?\n/);
+  const first = Math.max(1, line - 2);
+  const last = Math.min(lines.length, line + 2);
+  const width = String(last).length;
+  const out: string[] = [];
+  for (let n = first; n <= last; n++) {
+    const gutter = `${String(n).padStart(width)} |`;
+    const text = lines[n - 1] ?? "";
+    if (n === line) {
+      out.push(`${p.red(">")} ${p.dim(gutter)} ${text}`);
+      out.push(`  ${" ".repeat(width)} ${p.dim("|")} ${" ".repeat(Math.max(0, column - 1))}${p.red("^")}`);
+    } else out.push(`  ${p.dim(gutter)} ${text}`);
+  }
+  return out.join("\n");
+}
+
+/**
+ * An ApprouteError for the terminal: the usual paragraph plus a code frame when it points at a
+ * line of a readable file (compile errors already carry esbuild's frame).
+ */
+export function formatFailure(error: ApprouteError, root: string, color = false): string {
+  const text = formatError(error);
+  const location = error.location;
+  if (!location?.line || error.code === ErrorCode.COMPILE_FAILED) return text;
+  const path = isAbsolute(location.file) ? location.file : join(root, location.file);
+  try {
+    if (!existsSync(path) || !statSync(path).isFile()) return text;
+    return `${text}\n\n${codeFrame(readFileSync(path, "utf8"), location.line, location.column || 1, paint(color))}`;
+  } catch {
+    return text;
+  }
+}
 
 /** One row of the route table. */
 export interface ReportRow {

@@ -16,11 +16,12 @@ import {
   createProgress,
   formatBuildReport,
   formatBytes,
+  formatFailure,
   readRevalidate,
 } from "../build/report.js";
 import { scanProject } from "../build/scan.js";
 import { bundleWorker, type WorkerBundle } from "../build/worker.js";
-import { ApprouteError, ErrorCode, formatError, isApprouteError } from "../core/errors.js";
+import { ApprouteError, ErrorCode, isApprouteError } from "../core/errors.js";
 import { consoleLogger } from "../runtime/logger.js";
 import { onShutdown } from "../runtime/shutdown.js";
 import { writeTypes } from "../typegen/index.js";
@@ -242,7 +243,10 @@ export async function main(argv: string[]): Promise<number> {
     });
     return -1;
   } catch (error) {
-    if (isApprouteError(error)) console.error(`approute ${command} failed:\n${formatError(error)}`);
+    if (isApprouteError(error))
+      console.error(
+        `approute ${command} failed:\n${formatFailure(error, root, colorEnabled(process.stderr))}`,
+      );
     else console.error(`approute ${command} failed:`, error);
     return 1;
   }

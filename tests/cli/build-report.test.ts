@@ -59,3 +59,18 @@ describe("approute build report", () => {
     assert.match(stderr, /^approute: compiling 4 routes$/m);
   });
 });
+
+test("a build error names file:line, the fix, and shows a code frame", () => {
+  const project = tempProject({
+    "app/x/route.ts": `import { NextResponse } from "next/server";\n\nfunction stamp() {\n  "use cache";\n  return Date.now();\n}\n\nexport function GET() {\n  return NextResponse.json({ at: stamp() });\n}\n`,
+  });
+  try {
+    const result = spawnSync(process.execPath, [BIN, "build", project.root], { encoding: "utf8" });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /approute build failed:\n\[APR_INVALID_DIRECTIVE\] .*app\/x\/route\.ts:3/);
+    assert.match(result.stderr, /fix: /);
+    assert.match(result.stderr, /> 3 \| function stamp\(\) \{\n\s+\| \^\n\s+4 \|\s+"use cache";/);
+  } finally {
+    project.dispose();
+  }
+});
