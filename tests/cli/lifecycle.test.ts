@@ -157,6 +157,54 @@ describe("graceful shutdown", () => {
   });
 });
 
+describe("server flags", () => {
+  test("--body-limit and the timeouts reach the server", async () => {
+    const server = await spawnServer([
+      "start",
+      project.root,
+      "-p",
+      "0",
+      "-H",
+      "127.0.0.1",
+      "--body-limit",
+      "1kb",
+      "--headers-timeout",
+      "2000",
+      "--request-timeout",
+      "4000",
+      "--keep-alive-timeout",
+      "1000",
+      "--max-connections",
+      "100",
+    ]);
+    try {
+      const big = await fetch(`${server.url}/api/ok`, { method: "POST", body: "x".repeat(2048) });
+      assert.equal(big.status, 413);
+      const small = await fetch(`${server.url}/api/ok`);
+      assert.equal(await small.text(), "ok");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  for (const [flag, value] of [
+    ["--body-limit", "lots"],
+    ["--headers-timeout", "0"],
+    ["--request-timeout", "1s"],
+    ["--max-connections", "1.5"],
+    ["--max-header-size", "12"],
+    ["--shutdown-timeout", "soon"],
+  ]) {
+    test(`${flag} ${value} is a usage error`, () => {
+      const run = spawnSync(process.execPath, [BIN, "start", project.root, flag!, value!], {
+        encoding: "utf8",
+      });
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, new RegExp(`APR_USAGE[\\s\\S]*${flag}`));
+    });
+  }
+});
+
 describe("--workers", () => {
   test("N workers share the port; a dead worker is replaced; SIGTERM stops all with exit 0", async () => {
     const server = await spawnServer(["start", project.root, "-p", "0", "-H", "127.0.0.1", "--workers", "2"]);
