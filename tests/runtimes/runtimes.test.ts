@@ -213,8 +213,10 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
   }, async () => {
     const server = await spawnListening(
       DENO,
+      // The README's command, with a loopback host and a free port.
       [
         "serve",
+        "--allow-net",
         "--allow-read",
         "--allow-env",
         "--host",

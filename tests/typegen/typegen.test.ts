@@ -20,6 +20,13 @@ function tsc(root: string) {
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
+test("approute typegen --help", () => {
+  const result = approute("typegen", "--help");
+  assert.equal(result.status, 0);
+  assert.match(result.stdout, /Usage: approute typegen \[dir\]/);
+  assert.match(result.stdout, /RouteContext/);
+});
+
 describe("approute typegen on a project without next installed", () => {
   let project: TempProject;
   before(() => {
