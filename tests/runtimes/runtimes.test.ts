@@ -2,7 +2,7 @@
 // (`bun .approute/server/entry.mjs`), Deno (`deno serve .approute/server/entry.mjs`) and workerd (the
 // `--target worker` bundle, through miniflare), and every runtime answers the same requests exactly
 // like `approute start` on Node: params, query, cookies in and out, JSON bodies, redirects, 404/405/400,
-// a handler error, and a GET backed by a "use cache" function.
+// a handler error, next.config headers(), and a GET backed by a "use cache" function.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -52,6 +52,7 @@ interface Answer {
   allow: string | null;
   setCookie: string[];
   handledBy: string | null;
+  fromConfig: string | null;
   body: string;
 }
 
@@ -67,6 +68,7 @@ async function ask(base: string, probe: Probe): Promise<Answer> {
     allow: res.headers.get("allow"),
     setCookie: res.headers.getSetCookie(),
     handledBy: res.headers.get("x-handled-by"),
+    fromConfig: res.headers.get("x-from-config"),
     body: await res.text(),
   };
 }
@@ -151,6 +153,8 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
     assert.equal(first.status, 200);
     assert.deepEqual(JSON.parse(first.body), { id: "42", theme: "dark", q: "x", visits: 3 });
     assert.deepEqual(first.setCookie, ["visits=3; Path=/; HttpOnly"]);
+    assert.equal(first.fromConfig, "users", "next.config headers() applied");
+    assert.equal(byName["optional catch-all, empty"]!.fromConfig, null);
     assert.deepEqual(JSON.parse(byName["percent-decoded param"]!.body).id, "a b");
     assert.deepEqual(JSON.parse(byName["optional catch-all, empty"]!.body), { slug: null });
     assert.deepEqual(JSON.parse(byName["optional catch-all, two segments"]!.body), { slug: ["a", "b/c"] });
