@@ -108,7 +108,18 @@ function rssKiB(pid) {
 function runRound() {
   const out = spawnSync(
     "wrk",
-    ["--latency", "-t", args.threads, "-c", String(CONNECTIONS), "-d", `${ROUND}s`, "-s", join(root, "mix.lua"), url],
+    [
+      "--latency",
+      "-t",
+      args.threads,
+      "-c",
+      String(CONNECTIONS),
+      "-d",
+      `${ROUND}s`,
+      "-s",
+      join(root, "mix.lua"),
+      url,
+    ],
     { encoding: "utf8" },
   ).stdout;
   const requests = Number(out.match(/(\d+) requests in/)?.[1] ?? Number.NaN);
