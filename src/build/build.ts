@@ -3,7 +3,7 @@
  * next.config) with esbuild, and write the manifest plus the `{ fetch }` entry into `.approute/`.
  * @module
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Message, Plugin } from "esbuild";
@@ -82,6 +82,7 @@ export async function buildProject(
   const manifest: Manifest = {
     version: MANIFEST_VERSION,
     buildId: hash.digest("base64url").slice(0, 16),
+    previewId: randomBytes(16).toString("hex"),
     routes: routes.map((route, i) => ({
       file: route.file,
       key: route.key,

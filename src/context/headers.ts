@@ -4,6 +4,7 @@
  * @module
  */
 
+import { randomBytes } from "node:crypto";
 import type { RequestCookie, ResponseCookie } from "@edge-runtime/cookies";
 import { ResponseCookies } from "@edge-runtime/cookies";
 import { assertRequestDataAllowed } from "./cache-scope.js";
@@ -117,11 +118,13 @@ export async function cookies(): Promise<CookieStore> {
 }
 
 const PRERENDER_BYPASS = "__prerender_bypass";
+// Used when the app was created without the build's id: still unguessable, valid for this process.
+const processPreviewId = randomBytes(16).toString("hex");
 
 /** Draft mode (R68): `isEnabled` follows the `__prerender_bypass` cookie; enable/disable set it. */
 export async function draftMode(): Promise<{ readonly isEnabled: boolean; enable(): void; disable(): void }> {
   const store = requireRequestStore("draftMode");
-  const previewId = (store as { previewId?: string }).previewId ?? "development-id";
+  const previewId = store.previewId ?? processPreviewId;
   const state = (store.draftMode ??= {
     enabled: store.request.cookies.get(PRERENDER_BYPASS)?.value === previewId,
   });

@@ -28,6 +28,8 @@ export interface RequestStore {
   afterTasks?: Array<() => unknown>;
   /** Tags and paths to revalidate once the handler returns (R112). */
   pendingRevalidations?: Array<() => Promise<void>>;
+  /** The build's draft-mode secret (R68); unguessable, never sent except by `enable()`. */
+  previewId?: string;
   /** Draft mode state (R68). */
   draftMode?: { enabled: boolean };
   /** Called when request data is read during a prerender attempt (R79, R80). */

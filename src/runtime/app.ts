@@ -63,6 +63,8 @@ export interface AppOptions {
   proxy?: ProxyRecord;
   config?: NextConfigInput;
   buildId?: string;
+  /** Draft-mode secret shared by every process serving one build (R68); random when absent. */
+  previewId?: string;
   logger?: Logger;
   dev?: boolean;
   /** Handler instances for `cacheHandlers` kinds, loaded by the entry (see `loadCacheHandlers`). */
@@ -144,7 +146,7 @@ export function createApp(options: AppOptions): App {
     now: options.now,
     redisUrl: options.redisUrl,
   });
-  const invokeOptions = { logger, authInterrupts, cacheRuntime: cache };
+  const invokeOptions = { logger, authInterrupts, cacheRuntime: cache, previewId: options.previewId };
 
   const proxy = options.proxy === undefined ? undefined : compileProxy(options.proxy);
   if (options.proxy?.kind === "middleware") {

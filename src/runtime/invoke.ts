@@ -27,6 +27,8 @@ export interface InvokeOptions {
   authInterrupts: boolean;
   /** The app's cache runtime, handed to `next/cache` through the request store. */
   cacheRuntime?: unknown;
+  /** Secret that `draftMode()` compares the `__prerender_bypass` cookie with (R68). */
+  previewId?: string;
 }
 
 /** Own key `params` only (R34), always a real Promise (R35). */
@@ -53,6 +55,7 @@ export function invokeHandler(
     route: target.key,
     phase: "action",
     cacheRuntime: options.cacheRuntime,
+    previewId: options.previewId,
   };
   let result: unknown;
   try {

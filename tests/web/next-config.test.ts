@@ -142,8 +142,8 @@ describe("rewrites() (R150)", () => {
 });
 
 describe("env, unknown keys", () => {
-  test("env entries are visible to handlers", async () => {
-    assert.deepEqual(await (await get("/api/env")).json(), { env: "from-config" });
+  test("env entries are visible to handlers, also at module load", async () => {
+    assert.deepEqual(await (await get("/api/env")).json(), { env: "from-config", atLoad: "from-config" });
   });
 
   test("unknown keys are warned about once, naming them", () => {

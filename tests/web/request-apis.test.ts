@@ -182,3 +182,23 @@ describe("next/headers outside a request (R64–R68)", () => {
     );
   });
 });
+
+describe("draftMode() (R68)", () => {
+  test("a guessed bypass cookie does not enable it; the one enable() sets does", async () => {
+    for (const guess of ["development-id", "1", ""]) {
+      const res = await fetch(`${fx.url}/api/draft`, { headers: { cookie: `__prerender_bypass=${guess}` } });
+      assert.deepEqual(await res.json(), { before: false, after: false }, guess);
+    }
+    const enabled = await fetch(`${fx.url}/api/draft?action=enable`);
+    assert.deepEqual(await enabled.json(), { before: false, after: true });
+    const [cookie] = enabled.headers.getSetCookie();
+    assert.match(cookie!, /^__prerender_bypass=[0-9a-f]{32}; Path=\/; Secure; HttpOnly; SameSite=none$/);
+    const pair = cookie!.split(";")[0]!;
+    const check = await fetch(`${fx.url}/api/draft?action=disable`, { headers: { cookie: pair } });
+    assert.deepEqual(await check.json(), { before: true, after: false });
+    assert.match(
+      check.headers.getSetCookie()[0]!,
+      /^__prerender_bypass=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT;/,
+    );
+  });
+});
