@@ -119,12 +119,13 @@ export async function cookies(): Promise<CookieStore> {
 
 const PRERENDER_BYPASS = "__prerender_bypass";
 // Used when the app was created without the build's id: still unguessable, valid for this process.
-const processPreviewId = randomBytes(16).toString("hex");
+// Made on first use (Workers forbid random values at module scope).
+let processPreviewId: string | undefined;
 
 /** Draft mode (R68): `isEnabled` follows the `__prerender_bypass` cookie; enable/disable set it. */
 export async function draftMode(): Promise<{ readonly isEnabled: boolean; enable(): void; disable(): void }> {
   const store = requireRequestStore("draftMode");
-  const previewId = store.previewId ?? processPreviewId;
+  const previewId = store.previewId ?? (processPreviewId ??= randomBytes(16).toString("hex"));
   const state = (store.draftMode ??= {
     enabled: store.request.cookies.get(PRERENDER_BYPASS)?.value === previewId,
   });
