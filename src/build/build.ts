@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import type { Message, Plugin } from "esbuild";
 import { createRouter } from "../core/router.js";
 import { compile } from "./compile.js";
@@ -96,7 +96,14 @@ export async function buildProject(
     manifest.config = { file: scan.config.slice(root.length + 1), chunk: output.files["next-config"]! };
   writeFileSync(join(outDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   const entry = join(outDir, "entry.mjs");
-  writeFileSync(entry, generateEntry(manifest, { dev: options.dev, failed }));
+  writeFileSync(
+    entry,
+    generateEntry(manifest, {
+      dev: options.dev,
+      failed,
+      projectRoot: relative(outDir, root).split("\\").join("/") || ".",
+    }),
+  );
   return {
     outDir,
     entry,

@@ -350,4 +350,5 @@ function compileErrorModule(message: string): Record<string, unknown> {
   };
 }
 
+export { loadCacheHandlers } from "./cache-handlers.js";
 export { loadConfigExport } from "./config.js";

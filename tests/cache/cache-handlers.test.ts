@@ -1,0 +1,56 @@
+// Custom cache handlers from next.config `cacheHandlers` (R119–R123): a user module receives get/set
+// in Next's order, "use cache: <kind>" selects its handler, tag invalidation reaches it, and
+// invalid configuration fails at start with APR_INVALID_CONFIG.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { createApp, isApprouteError } from "approute";
+import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
+
+let fx: FixtureServer;
+before(async () => {
+  fx = await startFixture("cache-handlers");
+  await fetch(`${fx.url}/log`); // clear
+});
+after(() => fx.close());
+
+const get = async (path: string, init?: RequestInit) => (await fetch(fx.url + path, init)).json();
+
+test("R119 the handler module sees get then set on the first call, get only on a hit", async () => {
+  assert.deepEqual(await get("/value"), { run: 1 });
+  assert.deepEqual(await get("/log"), [
+    ["get", "default", true],
+    ["set", "default", ["v"]],
+  ]);
+  assert.deepEqual(await get("/value"), { run: 1 });
+  assert.deepEqual(await get("/log"), [["get", "default", true]]);
+});
+
+test('R119 "use cache: <kind>" selects the configured handler of that kind', async () => {
+  assert.deepEqual(await get("/custom"), { run: 1 });
+  assert.deepEqual(await get("/custom"), { run: 1 });
+  const log = (await get("/log")) as unknown[][];
+  assert.ok(log.every((call) => call[1] === "my-store"));
+  assert.deepEqual(
+    log.map((c) => c[0]),
+    ["get", "set", "get"],
+  );
+});
+
+test("R107 revalidateTag reaches every configured handler", async () => {
+  await get("/custom", { method: "POST" });
+  const log = (await get("/log")) as unknown[][];
+  assert.deepEqual(log, [["updateTags", ["v"]]], "one handler module serves both kinds: called once");
+  assert.deepEqual(await get("/value"), { run: 2 });
+});
+
+test("R123 cacheHandlers.private is rejected; R119 kind names are checked", () => {
+  for (const [handlers, pattern] of [
+    [{ private: "./x.mjs" }, /"use cache: private" cannot be customized/],
+    [{ Foo: "./x.mjs" }, /Invalid cacheHandlers kind "Foo"/],
+  ] as const) {
+    assert.throws(
+      () => createApp({ routes: [], config: { cacheHandlers: handlers } }),
+      (error) => isApprouteError(error) && error.code === "APR_INVALID_CONFIG" && pattern.test(error.message),
+    );
+  }
+});
