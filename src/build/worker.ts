@@ -26,7 +26,14 @@ function noRedisPlugin(): Plugin {
       b.onLoad({ filter: /[\\/]cache[\\/]redis-handler\.js$/ }, () => ({
         loader: "js",
         contents: `export function createRedisHandler() {
-  throw new Error("The Redis cache handler needs Node's TCP sockets and is not part of a Workers bundle. Unset APPROUTE_REDIS_URL (and approute.redis in next.config), or configure cacheHandlers with a handler made for Workers.");
+  throw new Error("The Redis cache handler needs Node's TCP sockets and is not part of a Workers bundle. Unset APPROUTE_REDIS_URL (and approute.redis in next.config); the bundle then uses the embedded memory cache.");
+}\n`,
+      }));
+      // Custom cacheHandlers are imported from paths at start; a Workers bundle cannot import by path.
+      b.onLoad({ filter: /[\\/]runtime[\\/]cache-handlers\.js$/ }, () => ({
+        loader: "js",
+        contents: `export async function loadCacheHandlers() {
+  throw new Error("cacheHandlers modules are loaded by path at start, which a Workers bundle cannot do. Remove cacheHandlers from next.config for the worker target.");
 }\n`,
       }));
     },
