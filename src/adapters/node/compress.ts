@@ -20,6 +20,8 @@ function find(flat: Flat, name: string): number {
 
 /** Compressible media types: text (except event streams), JSON, JavaScript, XML, SVG, forms. */
 export function isCompressible(contentType: string): boolean {
+  // hot path: the usual lower-case types are decided without allocating.
+  if (contentType.startsWith("application/json") || contentType.startsWith("text/plain")) return true;
   const type = contentType.toLowerCase();
   if (type.startsWith("text/")) return !type.startsWith("text/event-stream");
   return (
