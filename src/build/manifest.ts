@@ -13,6 +13,8 @@ export interface ManifestRoute {
   segments: Segment[];
   /** Emitted chunk, relative to the server directory. */
   chunk: string;
+  /** What the build decided for the route's GET (R73–R83); absent when it is not a cache candidate. */
+  cache?: { mode: "static" | "dynamic"; reason?: string; paths: string[] };
 }
 
 export interface Manifest {
@@ -41,6 +43,8 @@ export function generateEntry(
     failed?: FailedRoute[];
     /** The project root relative to the output directory (for cacheHandlers module paths). */
     projectRoot?: string;
+    /** The generated module with the prerendered responses, if any. */
+    prerendered?: string;
   } = {},
 ): string {
   const runtime = options.runtime ?? "approute/app";
@@ -61,6 +65,9 @@ export function generateEntry(
   if (!late) lines.push(...moduleLines);
   if (manifest.config)
     lines.push(`import * as configModule from ${JSON.stringify(`./${manifest.config.chunk}`)};`);
+  // Prerendered responses are inlined into a module, so every runtime serves them without fs reads.
+  if (options.prerendered)
+    lines.push(`import prerenderedEntries from ${JSON.stringify(`./${options.prerendered}`)};`);
   lines.push(`export const manifest = ${JSON.stringify(manifest)};`);
   lines.push(`const failed = ${JSON.stringify(options.failed ?? [])};`);
   lines.push(
@@ -86,6 +93,7 @@ export function create(overrides = {}) {
     buildId: manifest.buildId,
     previewId: manifest.previewId,
     cacheHandlers,
+    prerendered: ${options.prerendered ? '{ entries: prerenderedEntries, dynamic: manifest.routes.filter((r) => r.cache?.mode === "dynamic").map((r) => r.file) }' : "undefined"},
     dev: ${options.dev ? "true" : "false"},
     ...overrides,
   });

@@ -96,7 +96,17 @@ function hashKey(text: string): string {
 
 /** Propagates a nested result's lifetime and tags to the enclosing scope (R102, R106). */
 function propagate(parent: CacheScope | undefined, result: CachedResult): void {
-  if (parent === undefined) return;
+  if (parent === undefined) {
+    // Called straight from a GET being rendered for the route cache: the route entry takes the tags
+    // and the shortest lifetime (R102, R106).
+    const route = currentRequestStore()?.routeCacheScope;
+    if (route !== undefined) {
+      for (const tag of result.tags) if (!route.tags.includes(tag)) route.tags.push(tag);
+      route.revalidate = Math.min(route.revalidate ?? Number.POSITIVE_INFINITY, result.life.revalidate);
+      route.expire = Math.min(route.expire ?? Number.POSITIVE_INFINITY, result.life.expire);
+    }
+    return;
+  }
   parent.innerLife = minLife(parent.innerLife, result.life);
   for (const tag of result.tags) if (!parent.tags.includes(tag)) parent.tags.push(tag);
 }

@@ -36,6 +36,11 @@ export interface RequestStore {
   onDynamicAccess?: (expression: string) => void;
   /** The app's cache runtime (src/cache/runtime.ts), set by the runtime for `next/cache`. */
   cacheRuntime?: unknown;
+  /**
+   * Set while a cached GET is rendered for the route cache (prerender, fill, regeneration): cached
+   * functions called inside add their tags (R106) and lower the lifetime (R102) of the route entry.
+   */
+  routeCacheScope?: { tags: string[]; revalidate?: number; expire?: number };
   /** Extra per-request data for features that need it (cache scope links etc.). */
   [key: symbol]: unknown;
 }

@@ -8,10 +8,11 @@
 import { type CacheConfig, type CacheRuntime, createCacheRuntime } from "../cache/runtime.js";
 import type { CacheHandler } from "../cache/types.js";
 import { parseByteSize } from "../core/byte-size.js";
-import { createMethodTable, type MethodTable, resolveMethod } from "../core/dispatch.js";
+import { createMethodTable, type MethodTable, type RouteHandler, resolveMethod } from "../core/dispatch.js";
 import { ApprouteError, ErrorCode } from "../core/errors.js";
 import type { Segment } from "../core/route-id.js";
-import { createRouter, decodeParams, type RouteMatch, type Router } from "../core/router.js";
+import { createRouter, decodeParams, type RouteEntry, type RouteMatch, type Router } from "../core/router.js";
+import { readSegmentConfig, routePolicy } from "../core/segment-config.js";
 import { canonicalRedirect, routablePath, splitTarget } from "../core/url.js";
 import { isFastResponse, realResponse } from "../web/fast-response.js";
 import {
@@ -20,11 +21,13 @@ import {
   setIncomingHeaders,
   sourceFromRequest,
 } from "../web/next-request.js";
+import { deserializeEntry, PRIVATE_NO_STORE, type SerializedCachedResponse } from "./cached-response.js";
 import { type NextConfigInput, type ResolvedConfig, resolveConfig } from "./config.js";
 import { buildDestination, compileConfigRoutes, firstMatch, isEmpty, matchHeaders } from "./config-routes.js";
 import { matchInputFor, overlay, proxyExternal, withHeaders } from "./final-headers.js";
 import { invokeHandler } from "./invoke.js";
 import { consoleLogger, type Logger } from "./logger.js";
+import { type PrerenderResult, prerenderRoutes } from "./prerender.js";
 import {
   compileProxy,
   type ProxyContinue,
@@ -34,6 +37,8 @@ import {
   runProxy,
 } from "./proxy.js";
 import { emptyResponse, permanentRedirectResponse, textResponse } from "./responses.js";
+import { type CachedRoute, canonicalPath, RouteCache } from "./route-cache.js";
+import { maskRequest } from "./static-request.js";
 
 /** A loaded route module as the build (or dev server) hands it over. */
 export interface RouteModuleRecord {
@@ -73,6 +78,8 @@ export interface AppOptions {
   now?: () => number;
   /** Redis URL for the shared cache; default `APPROUTE_REDIS_URL` or `approute.redis` in config. */
   redisUrl?: string;
+  /** Responses prerendered by the build, and the files it found to be dynamic (R74, R80). */
+  prerendered?: { entries: Array<SerializedCachedResponse & { file: string }>; dynamic: string[] };
 }
 
 /** Per-route data the router carries. */
@@ -81,6 +88,10 @@ export interface RouteData {
   methods: MethodTable;
   /** The route's own body limit in bytes (`export const bodySizeLimit`), if it sets one (A6). */
   bodyLimit: number | undefined;
+  /** Set when the route's GET is served through the route cache. */
+  cached?: CachedRoute;
+  /** force-static outside the cache (a file that also exports POST…): GET sees a masked request (R73, R77). */
+  mask?: boolean;
 }
 
 export interface App {
@@ -96,6 +107,10 @@ export interface App {
   close(): Promise<void>;
   /** The largest `bodySizeLimit` any route exports; adapters let such bodies through to routing. */
   readonly maxBodyLimit: number | undefined;
+  /** The route cache (undefined when no route is cached, and in dev). */
+  readonly routeCache: RouteCache | undefined;
+  /** Build only: prerenders every cached GET (R74). Throws the build error of a failing route. */
+  prerender(): Promise<PrerenderResult>;
 }
 
 /** Builds the app. Throws `APR_ROUTE_CONFLICT` for conflicting routes (R9, R10). */
@@ -147,6 +162,7 @@ export function createApp(options: AppOptions): App {
     redisUrl: options.redisUrl,
   });
   const invokeOptions = { logger, authInterrupts, cacheRuntime: cache, previewId: options.previewId };
+  const { routeCache, candidates } = setUpRouteCache(router, options, config, logger, cache);
 
   const proxy = options.proxy === undefined ? undefined : compileProxy(options.proxy);
   if (options.proxy?.kind === "middleware") {
@@ -198,9 +214,43 @@ export function createApp(options: AppOptions): App {
     if (bodyLimit !== undefined && source.limitBody !== undefined && !source.limitBody(bodyLimit))
       return payloadTooLarge(bodyLimit);
 
+    const data = route.data;
+    if (data.cached !== undefined || data.mask === true) {
+      if (resolution.handler === data.methods.handlers.GET)
+        return serveStaticGet(route, resolution.handler, params, source, requestHeaders);
+    }
     const request = createIncomingRequest(source, nextConfig);
     if (requestHeaders !== undefined) setIncomingHeaders(request, requestHeaders);
     return invokeHandler(route, resolution.handler, request, params, source, invokeOptions);
+  }
+
+  /** GET of a cached or force-static route (R69, R73–R77). Other routes never come here. */
+  function serveStaticGet(
+    route: RouteEntry<RouteData>,
+    handler: RouteHandler,
+    params: Record<string, string | string[]>,
+    source: IncomingSource,
+    requestHeaders: Headers | undefined,
+  ): Response | Promise<Response> {
+    const data = route.data;
+    const mask = data.cached?.policy.mask ?? data.mask === true;
+    const live = (): Response | Promise<Response> => {
+      let request = createIncomingRequest(source, nextConfig);
+      if (requestHeaders !== undefined) setIncomingHeaders(request, requestHeaders);
+      if (mask) request = maskRequest(request, canonicalPath(route.segments, params), basePath);
+      const init = mask ? { phase: "prerender" as const } : undefined;
+      return invokeHandler(route, handler, request, params, source, invokeOptions, init);
+    };
+    const cached = data.cached;
+    if (cached === undefined || routeCache === undefined || cached.dynamic) return live();
+    if (routeCache.isDraft(cookieHeader(source, requestHeaders))) {
+      // R69: draft mode bypasses the cache, and nothing downstream may cache the answer.
+      return Promise.resolve(live()).then((response) => {
+        response.headers.set("cache-control", PRIVATE_NO_STORE);
+        return response;
+      });
+    }
+    return routeCache.serve(cached, params, live);
   }
 
   function matchPath(pathname: string): RouteMatch<RouteData> | null {
@@ -310,7 +360,87 @@ export function createApp(options: AppOptions): App {
     return real;
   }
 
-  return { fetch, handle, router, config, cache, close: () => cache.close(), maxBodyLimit };
+  async function prerender(): Promise<PrerenderResult> {
+    if (routeCache === undefined) return { routes: [], entries: [] };
+    return prerenderRoutes(candidates, routeCache);
+  }
+
+  return {
+    fetch,
+    handle,
+    router,
+    config,
+    cache,
+    close: () => cache.close(),
+    routeCache,
+    prerender,
+    maxBodyLimit,
+  };
+}
+
+/** The request's Cookie header, without building Headers when the adapter can avoid it. */
+function cookieHeader(source: IncomingSource, requestHeaders: Headers | undefined): string | null {
+  if (requestHeaders !== undefined) return requestHeaders.get("cookie");
+  return source.header === undefined ? source.headers().get("cookie") : source.header("cookie");
+}
+
+/**
+ * Reads every route's segment config (R88; throws APR_INVALID_SEGMENT_CONFIG) and decides, once, which
+ * GETs go through the route cache. Routes that are not cached carry nothing extra on the hot path.
+ */
+function setUpRouteCache(
+  router: Router<RouteData>,
+  options: AppOptions,
+  config: ResolvedConfig,
+  logger: Logger,
+  cache: CacheRuntime,
+): {
+  routeCache: RouteCache | undefined;
+  candidates: Array<{ route: CachedRoute; generateStaticParams?: () => unknown }>;
+} {
+  const cacheComponents = config.raw.cacheComponents === true;
+  const dynamicFiles = new Set(options.prerendered?.dynamic ?? []);
+  const candidates: Array<{ route: CachedRoute; generateStaticParams?: () => unknown }> = [];
+  for (const route of router.routes) {
+    const module = route.data.module;
+    const segmentConfig = readSegmentConfig(module, route.file, { cacheComponents });
+    const policy = routePolicy(segmentConfig, module, { cacheComponents });
+    if (policy.mode === "dynamic" || options.dev) {
+      if (policy.mask) route.data.mask = true;
+      continue;
+    }
+    const cached: CachedRoute = {
+      key: route.key,
+      file: route.file,
+      segments: route.segments,
+      policy,
+      get: route.data.methods.handlers.GET!,
+      known: new Set(),
+      dynamic: dynamicFiles.has(route.file),
+    };
+    route.data.cached = cached;
+    candidates.push({ route: cached, generateStaticParams: segmentConfig.generateStaticParams });
+  }
+  if (candidates.length === 0) return { routeCache: undefined, candidates };
+  const expireTime = typeof config.raw.expireTime === "number" ? config.raw.expireTime : 31536000;
+  const routeCache = new RouteCache({
+    handler: cache.handler("default")!,
+    buildId: cache.buildId,
+    expireTime,
+    logger,
+    authInterrupts: config.authInterrupts,
+    basePath: config.basePath,
+    cacheRuntime: cache,
+    now: cache.now,
+    maxEntries: 10000,
+    previewId: options.previewId,
+  });
+  const byFile = new Map(candidates.map((c) => [c.route.file, c.route]));
+  for (const item of options.prerendered?.entries ?? []) {
+    const route = byFile.get(item.file);
+    if (route !== undefined && !route.dynamic) routeCache.seed(route, item.pathname, deserializeEntry(item));
+  }
+  return { routeCache, candidates };
 }
 
 /**

@@ -39,7 +39,8 @@ function createContext(params: Record<string, string | string[]>): {
 }
 
 /**
- * Calls `handler` and returns the response to send. Never throws and never rejects: every failure
+ * Calls `handler` and returns the response to send. `init` adds to the request store (the route cache
+ * uses it for prerender fills). Never throws and never rejects: every failure
  * becomes an empty 500 and a log line naming the route file (R24, R25).
  */
 export function invokeHandler(
@@ -49,6 +50,7 @@ export function invokeHandler(
   params: Record<string, string | string[]>,
   source: IncomingSource,
   options: InvokeOptions,
+  init?: Partial<RequestStore>,
 ): Response | Promise<Response> {
   const store: RequestStore = {
     request,
@@ -57,6 +59,7 @@ export function invokeHandler(
     cacheRuntime: options.cacheRuntime,
     previewId: options.previewId,
   };
+  if (init !== undefined) Object.assign(store, init);
   let result: unknown;
   try {
     result = requestStorage.run(store, handler, request, createContext(params));

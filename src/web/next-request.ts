@@ -18,6 +18,8 @@ export interface IncomingSource {
   readonly url: string;
   /** Builds the request headers. Called at most once per request. */
   headers(): Headers;
+  /** One request header without building Headers (optional; the route cache reads `cookie`). */
+  header?(name: string): string | null;
   /** The body as a stream, or null when there is none. Called at most once. */
   stream(): ReadableStream<Uint8Array> | null;
   /** The whole body; the fast path behind text()/json()/arrayBuffer(). Called at most once. */

@@ -54,6 +54,12 @@ export class NodeSource implements IncomingSource {
     else res.once("close", task);
   }
 
+  header(name: string): string | null {
+    const value = this.req.headers[name];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(name === "cookie" ? "; " : ", ") : value;
+  }
+
   headers(): Headers {
     const headers = new Headers();
     const raw = this.req.rawHeaders;
