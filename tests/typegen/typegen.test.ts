@@ -164,3 +164,11 @@ describe("approute typegen on a project without next installed", () => {
     }
   });
 });
+
+test("the examples type-check against their generated types", () => {
+  const examples = join(REPO, "examples");
+  const result = approute("typegen", examples);
+  assert.equal(result.status, 0, result.stderr);
+  const { status, output } = tsc(examples);
+  assert.equal(status, 0, output);
+});
