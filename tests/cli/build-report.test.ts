@@ -74,3 +74,22 @@ test("a build error names file:line, the fix, and shows a code frame", () => {
     project.dispose();
   }
 });
+
+test("kinds come from segment config and the prerender: static, revalidate Ns, dynamic", () => {
+  const project = tempProject({
+    "app/s/route.ts": `export const dynamic = "force-static";\nexport function GET() {\n  return Response.json({ t: 1 });\n}\n`,
+    "app/isr/route.ts": `export const revalidate = 60;\nexport function GET() {\n  return Response.json({ t: 2 });\n}\n`,
+    "app/d/route.ts": `import { cookies } from "next/headers";\nexport async function GET() {\n  return Response.json({ n: (await cookies()).size });\n}\n`,
+  });
+  try {
+    const result = spawnSync(process.execPath, [BIN, "build", project.root], { encoding: "utf8" });
+    assert.equal(result.status, 0, result.stderr);
+    const line = (path: string) => result.stdout.split("\n").find((l) => l.includes(` ${path} `)) ?? "";
+    assert.match(line("/s"), /○ \/s\s+static\s+GET/);
+    assert.match(line("/isr"), /◐ \/isr\s+revalidate 60s\s+GET/);
+    assert.match(line("/d"), /ƒ \/d\s+dynamic\s+GET/);
+    assert.match(result.stderr, /^approute: prerendering cached GETs$/m);
+  } finally {
+    project.dispose();
+  }
+});
