@@ -141,7 +141,7 @@ describe("next/server helpers (R118)", () => {
     assert.deepEqual(await (await fetch(`${fx.url}/api/connection`)).json(), { resolved: true });
   });
 
-  test("after() runs once the response is sent, can read headers(), and its errors are only logged (R142, R143)", async () => {
+  test("after() runs once the response is sent, can read headers() but not set cookies, and its errors are only logged (R142, R143, R67)", async () => {
     const res = await fetch(`${fx.url}/api/after?id=t1`, { headers: { "user-agent": "after-agent" } });
     assert.deepEqual(await res.json(), { ranBeforeReturn: false });
     let entries: string[] = [];
@@ -149,7 +149,16 @@ describe("next/server helpers (R118)", () => {
       entries = await (await fetch(`${fx.url}/api/after-log`)).json();
     }
     assert.ok(entries.includes("t1:after-agent"), JSON.stringify(entries));
-    assert.equal(entries.filter((e) => e.startsWith("t1:")).length, 1, "runs exactly once");
+    for (let i = 0; i < 500 && !entries.some((e) => e.startsWith("t1:cookie-")); i++) {
+      entries = await (await fetch(`${fx.url}/api/after-log`)).json();
+    }
+    assert.equal(entries.filter((e) => e === "t1:after-agent").length, 1, "runs exactly once");
+    // R67: cookies cannot be changed once the response is gone.
+    assert.ok(
+      entries.some((e) => e.startsWith("t1:cookie-refused:Cookies can only be modified in a Server Action")),
+      JSON.stringify(entries),
+    );
+    assert.equal(res.headers.get("set-cookie"), null);
     const messages = fx.logs.map((l) => String((l.error as Error)?.message));
     assert.ok(messages.includes("after failed t1"));
     assert.ok(messages.includes("after promise rejected t1"));
