@@ -189,10 +189,15 @@ export function createRedisHandler(options: RedisHandlerOptions): CacheHandler &
       }
     },
     async close() {
+      if (closed) return;
       closed = true;
       try {
+        // Graceful: lets writes already sent finish; a client that is not connected is just dropped.
+        if (client.isReady) await client.close();
+        else client.destroy();
+      } catch {
         client.destroy();
-      } catch {}
+      }
     },
   };
 }

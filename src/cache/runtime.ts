@@ -70,6 +70,8 @@ export interface CacheRuntime {
   storageOk(kind: string): void;
   /** Logs a message once per runtime. */
   warnOnce(message: string): void;
+  /** True when a handler holds a connection that `close()` releases (Redis). */
+  readonly holdsConnections: boolean;
   /** Closes connections (Redis). */
   close(): Promise<void>;
 }
@@ -189,6 +191,7 @@ export function createCacheRuntime(options: CacheRuntimeOptions = {}): CacheRunt
       if (failing.size > 0 && failing.delete(kind)) logger.info?.(`cache handler "${kind}" works again.`);
     },
     warnOnce,
+    holdsConnections: closers.length > 0,
     async close() {
       await Promise.all(closers.map((close) => close()));
     },

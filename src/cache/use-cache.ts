@@ -229,6 +229,9 @@ async function generate(
   runtime: CacheRuntime,
   route: string | undefined,
 ): Promise<CachedResult> {
+  // The entry is as old as the data it read: stamping it with the start time means a
+  // revalidateTag that lands while the body is still running also invalidates this result.
+  const startedAt = runtime.now();
   const { text, life, tags } = await compute(spec, runtime, route);
   const entry = {
     value: streamOf(encoder.encode(text)),
@@ -236,7 +239,7 @@ async function generate(
     stale: life.stale,
     revalidate: life.revalidate,
     expire: life.expire,
-    timestamp: runtime.now(),
+    timestamp: startedAt,
   };
   try {
     await handler.set(key, Promise.resolve(entry));

@@ -38,6 +38,7 @@ import {
 } from "./proxy.js";
 import { emptyResponse, permanentRedirectResponse, textResponse } from "./responses.js";
 import { type CachedRoute, canonicalPath, RouteCache } from "./route-cache.js";
+import { onShutdown } from "./shutdown.js";
 import { maskRequest } from "./static-request.js";
 
 /** A loaded route module as the build (or dev server) hands it over. */
@@ -161,6 +162,8 @@ export function createApp(options: AppOptions): App {
     now: options.now,
     redisUrl: options.redisUrl,
   });
+  // A shared cache (Redis) is closed after a graceful shutdown has drained the server.
+  if (cache.holdsConnections) onShutdown(() => cache.close());
   const invokeOptions = { logger, authInterrupts, cacheRuntime: cache, previewId: options.previewId };
   const { routeCache, candidates } = setUpRouteCache(router, options, config, logger, cache);
 

@@ -79,6 +79,19 @@ describe("invalidation", () => {
     assert.equal((await json("/path/p2")).run, 1);
   });
 
+  test("a revalidateTag that lands while the value is being computed invalidates that value too", async () => {
+    const pending = json("/gated");
+    await until(async () => (await counts()).gated === 1, "the computation to start");
+    await post("tag=gated");
+    await json("/gated", { method: "POST" }); // let the first computation finish
+    assert.deepEqual(await pending, { run: 1 });
+    assert.deepEqual(
+      await json("/gated"),
+      { run: 2 },
+      "the value read before the invalidation is not reused",
+    );
+  });
+
   test("R106 inner tags propagate to the outer entry; R102 inner lifetime bounds the outer", async () => {
     assert.deepEqual(await json("/nested?key=n"), { key: "n", inner: 1, run: 1 });
     assert.deepEqual(await json("/nested?key=n"), { key: "n", inner: 1, run: 1 });
