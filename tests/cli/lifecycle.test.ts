@@ -76,63 +76,66 @@ describe("resilience", () => {
 });
 
 describe("graceful shutdown", () => {
-  test("SIGTERM under steady load: every accepted request is answered, exit 0", async () => {
-    const server = await spawnServer([
-      "start",
-      project.root,
-      "-p",
-      "0",
-      "-H",
-      "127.0.0.1",
-      "--shutdown-timeout",
-      "5000",
-    ]);
-    const answered = new Map<string, string>();
-    const failed = new Map<string, string>();
-    let next = 0;
-    let completedBeforeSignal = 0;
-    let answeredAfterSignal = 0;
-    let signalled = false;
-    let resolveWarm!: () => void;
-    const warm = new Promise<void>((r) => {
-      resolveWarm = r;
-    });
-    // 16 clients, keep-alive, each request in flight for 150 ms: there is always work in progress.
-    const client = async () => {
-      for (;;) {
-        const id = String(next++);
-        try {
-          const res = await fetch(`${server.url}/api/slow?ms=150&id=${id}`);
-          const body = await res.text();
-          if (res.status === 200 && body === `done ${id}`) {
-            answered.set(id, body);
-            if (signalled) answeredAfterSignal++;
-          } else failed.set(id, `${res.status} ${body}`);
-          if (!signalled && ++completedBeforeSignal >= 48) resolveWarm();
-        } catch (error) {
-          failed.set(id, String((error as Error).cause ?? error));
-          return; // the server stopped accepting: this client is done
+  for (const extra of [[], ["--workers", "2"]]) {
+    test(`SIGTERM under steady load${extra.length ? ` (${extra.join(" ")})` : ""}: every accepted request is answered, exit 0`, async () => {
+      const server = await spawnServer([
+        "start",
+        project.root,
+        "-p",
+        "0",
+        "-H",
+        "127.0.0.1",
+        "--shutdown-timeout",
+        "5000",
+        ...extra,
+      ]);
+      const answered = new Map<string, string>();
+      const failed = new Map<string, string>();
+      let next = 0;
+      let completedBeforeSignal = 0;
+      let answeredAfterSignal = 0;
+      let signalled = false;
+      let resolveWarm!: () => void;
+      const warm = new Promise<void>((r) => {
+        resolveWarm = r;
+      });
+      // 16 clients, keep-alive, each request in flight for 150 ms: there is always work in progress.
+      const client = async () => {
+        for (;;) {
+          const id = String(next++);
+          try {
+            const res = await fetch(`${server.url}/api/slow?ms=150&id=${id}`);
+            const body = await res.text();
+            if (res.status === 200 && body === `done ${id}`) {
+              answered.set(id, body);
+              if (signalled) answeredAfterSignal++;
+            } else failed.set(id, `${res.status} ${body}`);
+            if (!signalled && ++completedBeforeSignal >= 48) resolveWarm();
+          } catch (error) {
+            failed.set(id, String((error as Error).cause ?? error));
+            return; // the server stopped accepting: this client is done
+          }
         }
-      }
-    };
-    const clients = Array.from({ length: 16 }, client);
-    await warm;
-    signalled = true;
-    const code = await server.stop("SIGTERM");
-    await Promise.all(clients);
-    assert.equal(code, 0, server.output());
-    const accepted = [...server.output().matchAll(/^accepted (\d+)$/gm)].map((m) => m[1]!);
-    assert.ok(accepted.length >= 64, `only ${accepted.length} accepted`);
-    const dropped = accepted.filter((id) => !answered.has(id));
-    assert.deepEqual(
-      dropped,
-      [],
-      `accepted but not answered: ${dropped.map((id) => `${id}: ${failed.get(id)}`).join(", ")}`,
-    );
-    // Requests were in flight when the signal arrived: some were answered after it.
-    assert.match(server.output(), /SIGTERM received/);
-    assert.ok(answeredAfterSignal > 0, "no request was in flight at SIGTERM");
-  });
+      };
+      const clients = Array.from({ length: 16 }, client);
+      await warm;
+      signalled = true;
+      const code = await server.stop("SIGTERM");
+      await Promise.all(clients);
+      assert.equal(code, 0, server.output());
+      const accepted = [...server.output().matchAll(/^accepted (\d+)$/gm)].map((m) => m[1]!);
+      assert.ok(accepted.length >= 64, `only ${accepted.length} accepted`);
+      const dropped = accepted.filter((id) => !answered.has(id));
+      assert.deepEqual(
+        dropped,
+        [],
+        `accepted but not answered: ${dropped.map((id) => `${id}: ${failed.get(id)}`).join(", ")}`,
+      );
+      // Requests were in flight when the signal arrived: some were answered after it.
+      assert.match(server.output(), /SIGTERM received/);
+      assert.ok(answeredAfterSignal > 0, "no request was in flight at SIGTERM");
+    });
+  }
 
   test("the grace period bounds a request that never ends: exit 0 after it", async () => {
     const server = await spawnServer([
