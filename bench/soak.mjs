@@ -5,6 +5,7 @@
 // and the server's RSS at the end is within 10% of its RSS after the first (warm-up) round.
 //
 // Usage: npm run soak [-- --connections 256 --min-seconds 60 --requests 1000000 --max-seconds 240 --write]
+//   --timeout 2s  wrk's per-request timeout (a slower reply counts as an error)
 //   --write  append the report to bench/SOAK.md
 import { spawn, spawnSync } from "node:child_process";
 import {
@@ -31,6 +32,9 @@ const { values: args } = parseArgs({
     requests: { type: "string", default: "1000000" },
     "max-seconds": { type: "string", default: "240" },
     round: { type: "string", default: "10" },
+    // wrk's per-request timeout: a reply slower than this counts as an error. 2 s (wrk's default)
+    // is tight on a shared 2-core machine where wrk and the server compete for CPU.
+    timeout: { type: "string", default: "2s" },
     write: { type: "boolean", default: false },
   },
 });
@@ -110,6 +114,8 @@ function runRound() {
     "wrk",
     [
       "--latency",
+      "--timeout",
+      args.timeout,
       "-t",
       args.threads,
       "-c",
@@ -125,10 +131,11 @@ function runRound() {
   const requests = Number(out.match(/(\d+) requests in/)?.[1] ?? Number.NaN);
   const socket = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
   const socketErrors = socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+  const byKind = socket ? socket.slice(1).map(Number) : [0, 0, 0, 0];
   const non2xx = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
   const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? Number.NaN);
-  const p99 = out.match(/99%\s+(\S+)/)?.[1];
-  return { requests, socketErrors, non2xx, rps, p99, out };
+  const p99 = out.match(/Latency Distribution[\s\S]*?99%\s+(\S+)/)?.[1];
+  return { requests, socketErrors, byKind, non2xx, rps, p99, out };
 }
 
 const started = Date.now();
@@ -160,6 +167,10 @@ const exitCode = await new Promise((resolve) => server.once("exit", (code) => re
 rmSync(root, { recursive: true, force: true });
 
 const errors = rounds.reduce((a, r) => a + r.socketErrors + r.non2xx, 0);
+const kinds = ["connect", "read", "write", "timeout"].map(
+  (name, i) => `${name} ${rounds.reduce((a, r) => a + r.byKind[i], 0)}`,
+);
+const non2xx = rounds.reduce((a, r) => a + r.non2xx, 0);
 const baseline = rounds[0].rss;
 const final = rounds.at(-1).rss;
 const peak = Math.max(...rounds.map((r) => r.rss));
@@ -176,8 +187,8 @@ const cpus = os.cpus();
 const report = `## Soak run ${new Date().toISOString()}
 
 - Machine: ${cpus.length} × ${cpus[0]?.model ?? "unknown CPU"}, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}
-- Conditions: loopback, wrk -t${args.threads} -c${CONNECTIONS} in ${ROUND} s rounds (GET static, GET dynamic+query, POST JSON); load average at start ${load} (machine shared with other work)
-- Requests: ${total} in ${elapsed.toFixed(0)} s (${(total / elapsed).toFixed(0)} req/s average); errors (socket + non-2xx): ${errors}
+- Conditions: loopback, wrk -t${args.threads} -c${CONNECTIONS} --timeout ${args.timeout} in ${ROUND} s rounds (GET static, GET dynamic+query, POST JSON); load average at start ${load} (machine shared with other work)
+- Requests: ${total} in ${elapsed.toFixed(0)} s (${(total / elapsed).toFixed(0)} req/s average); errors: ${errors} (socket: ${kinds.join(", ")}; non-2xx: ${non2xx})
 - RSS: ${mib(rssStart)} idle, ${mib(baseline)} after round 1, ${mib(final)} at the end (${(drift * 100).toFixed(1)}%), peak ${mib(peak)}
 - p99 latency per round: ${rounds.map((r) => r.p99).join(", ")}
 
