@@ -124,7 +124,8 @@ describe("graceful shutdown", () => {
       await Promise.all(clients);
       assert.equal(code, 0, server.output());
       const accepted = [...server.output().matchAll(/^accepted (\d+)$/gm)].map((m) => m[1]!);
-      assert.ok(accepted.length >= 64, `only ${accepted.length} accepted`);
+      // At least the warm-up requests; how many more were in flight at the signal depends on scheduling.
+      assert.ok(accepted.length >= 48, `only ${accepted.length} accepted`);
       const dropped = accepted.filter((id) => !answered.has(id));
       assert.deepEqual(
         dropped,

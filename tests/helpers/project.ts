@@ -57,7 +57,9 @@ export function spawnServer(
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // "close", not "exit": it fires only once stdout/stderr are drained, so output() is complete when
+  // stop() resolves (under load "exit" can come before the last lines are read).
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
