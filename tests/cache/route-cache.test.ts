@@ -278,8 +278,11 @@ describe("route cache: on-demand revalidation", () => {
       latest = await res.json();
       return res.headers.get("x-nextjs-cache") === "HIT";
     }, "the regenerated route");
-    assert.equal(latest.route, old.route + 1);
-    assert.equal(latest.n, old.n + 1, "the cached helper was recomputed too");
+    // Regenerated, with a recomputed helper. (Whether the stale helper costs the route a second
+    // regeneration depends on when its own background refresh lands; "one regeneration per key" is
+    // asserted by the concurrency test above.)
+    assert.ok(latest.route > old.route, "the route was regenerated");
+    assert.ok(latest.n > old.n, "the cached helper was recomputed too");
   });
 
   test("R94: revalidateTag with an implicit route tag reaches the route (expire now → MISS)", async () => {
