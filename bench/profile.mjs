@@ -1,0 +1,83 @@
+// `node bench/profile.mjs [endpoint] [seconds]`: serves the bench app with approute under
+// `--cpu-prof`, loads one endpoint with wrk, and prints the functions with the most self time.
+// The .cpuprofile is left in bench/.work/profiles/ for a closer look (Chrome DevTools, speedscope).
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort, spawnPinned, waitFor200 } from "./lib/proc.mjs";
+import { runWrk } from "./lib/wrk.mjs";
+
+const BENCH = fileURLToPath(new URL(".", import.meta.url));
+const REPO = join(BENCH, "..");
+const WORK = join(BENCH, ".work");
+const endpoint = process.argv[2] ?? "hello";
+const seconds = Number(process.argv[3] ?? 5);
+const ENDPOINTS = {
+  hello: { path: "/api/hello" },
+  users: { path: "/api/users/42" },
+  echo: { path: "/api/echo", script: join(BENCH, "wrk", "echo.lua") },
+  static: { path: "/api/static" },
+  cookies: { path: "/api/cookies", headers: ["Cookie: visits=41; theme=dark; session=0123456789abcdef"] },
+};
+const ep = ENDPOINTS[endpoint];
+if (!ep) throw new Error(`unknown endpoint ${endpoint}; one of ${Object.keys(ENDPOINTS).join(", ")}`);
+
+const appDir = join(WORK, "profile-app");
+if (!process.argv.includes("--no-build")) {
+  execFileSync(process.execPath, [join(REPO, "scripts", "build-lib.mjs")], { stdio: "inherit" });
+  rmSync(appDir, { recursive: true, force: true });
+  cpSync(join(BENCH, "app"), appDir, { recursive: true });
+  mkdirSync(join(appDir, "node_modules"));
+  symlinkSync(REPO, join(appDir, "node_modules", "approute"), "dir");
+  execFileSync(process.execPath, [join(REPO, "bin", "approute.js"), "build", appDir], { stdio: "inherit" });
+}
+const profiles = join(WORK, "profiles");
+mkdirSync(profiles, { recursive: true });
+const before = new Set(existsSync(profiles) ? readdirSync(profiles) : []);
+const port = await freePort();
+const started = performance.now();
+const child = spawnPinned(0, [
+  process.execPath,
+  "--cpu-prof",
+  `--cpu-prof-dir=${profiles}`,
+  join(REPO, "bin", "approute.js"),
+  "start",
+  appDir,
+  "-p",
+  String(port),
+  "-H",
+  "127.0.0.1",
+]);
+await waitFor200(`http://127.0.0.1:${port}${ENDPOINTS.hello.path}`, child, started);
+const result = await runWrk({
+  core: 1,
+  url: `http://127.0.0.1:${port}${ep.path}`,
+  seconds,
+  connections: 64,
+  script: ep.script,
+  headers: ep.headers,
+});
+console.log(
+  `${endpoint}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99.toFixed(2)} ms (under the profiler)`,
+);
+child.kill("SIGINT");
+await child.exited;
+const file = readdirSync(profiles).find((f) => !before.has(f) && f.endsWith(".cpuprofile"));
+const profile = JSON.parse(readFileSync(join(profiles, file), "utf8"));
+const self = new Map();
+const dt = new Map();
+for (let i = 0; i < profile.samples.length; i++)
+  dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
+let total = 0;
+for (const node of profile.nodes) {
+  const t = dt.get(node.id) ?? 0;
+  total += t;
+  const f = node.callFrame;
+  const where = f.url ? `${f.url.replace(/^.*\/(node_modules|dist|src)\//, "$1/")}:${f.lineNumber + 1}` : "";
+  const key = `${f.functionName || "(anonymous)"} ${where}`;
+  self.set(key, (self.get(key) ?? 0) + t);
+}
+const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 30));
+console.log(`profile: ${join("bench/.work/profiles", file)}\nself time, top ${top.length}:`);
+for (const [key, t] of top) console.log(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${key}`);
