@@ -4,7 +4,7 @@
 // bench/RESULTS.md. Loopback only; every run is bounded.
 //
 // Options: --quick (short runs, for trying the harness), --rounds=N, --seconds=N, --connections=N,
-//          --peers=raw,approute,... , --no-next, --no-write (print only).
+//          --peers=raw,approute,... , --no-next, --no-write (print only), --no-lib-build (use dist/ as is).
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, totalmem } from "node:os";
@@ -71,8 +71,10 @@ function version(pkgDir) {
 }
 
 async function prepare() {
-  log("· building approute (dist/)");
-  execFileSync(process.execPath, [join(REPO, "scripts", "build-lib.mjs")], { stdio: "inherit" });
+  if (!args["no-lib-build"] || !existsSync(join(REPO, "dist", "index.js"))) {
+    log("· building approute (dist/)");
+    execFileSync(process.execPath, [join(REPO, "scripts", "build-lib.mjs")], { stdio: "inherit" });
+  }
   if (
     !existsSync(join(BENCH, "node_modules", "fastify")) ||
     !existsSync(join(BENCH, "node_modules", "hono"))
@@ -233,15 +235,17 @@ async function main() {
   for (let round = 0; round < ROUNDS; round++) {
     for (const peer of rotate(PEERS, round)) {
       const server = await startServer(peer, dirs);
+      const optionsFor = (ep) => ({
+        core: LOAD_CORE,
+        url: server.base + ep.path,
+        connections: CONNECTIONS,
+        script: ep.script,
+        headers: ep.headers,
+      });
+      // Warm every endpoint before measuring any, so JIT work does not land on the first one.
+      for (const ep of ENDPOINTS) await runWrk({ ...optionsFor(ep), seconds: WARMUP });
       for (const ep of ENDPOINTS) {
-        const opts = {
-          core: LOAD_CORE,
-          url: server.base + ep.path,
-          connections: CONNECTIONS,
-          script: ep.script,
-          headers: ep.headers,
-        };
-        await runWrk({ ...opts, seconds: WARMUP });
+        const opts = optionsFor(ep);
         const cpuBefore = cpuSeconds(server.child.pid);
         const result = await runWrk({ ...opts, seconds: SECONDS });
         // Server CPU time per request: much steadier than req/s when other work shares the cores.
