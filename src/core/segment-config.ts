@@ -1,7 +1,7 @@
 /**
  * Route segment config (R88): the named exports of a route module that steer caching —
- * `dynamic`, `revalidate`, `dynamicParams`, `fetchCache`, `generateStaticParams`, and the accepted
- * deployment hints `runtime`, `preferredRegion`, `maxDuration`. Read and validated once, when the
+ * `dynamic`, `revalidate`, `dynamicParams`, `fetchCache`, `generateStaticParams`, `maxDuration` (a
+ * handler time limit), and the accepted deployment hints `runtime`, `preferredRegion`. Read and validated once, when the
  * build loads the module; an invalid value is an `APR_INVALID_SEGMENT_CONFIG` naming file and export.
  * @module
  */
@@ -26,7 +26,7 @@ export interface SegmentConfig {
   fetchCache: FetchCacheOption;
   runtime: "nodejs" | "edge";
   preferredRegion: string | string[] | undefined;
-  /** Seconds; a deployment hint unless the app enforces it (`approute.enforceMaxDuration`). */
+  /** Seconds the handler has to complete its response; enforced by the runtime (R87). */
   maxDuration: number | undefined;
   generateStaticParams: (() => unknown) | undefined;
 }

@@ -24,6 +24,7 @@ import {
 import { deserializeEntry, PRIVATE_NO_STORE, type SerializedCachedResponse } from "./cached-response.js";
 import { type NextConfigInput, type ResolvedConfig, resolveConfig } from "./config.js";
 import { buildDestination, compileConfigRoutes, firstMatch, isEmpty, matchHeaders } from "./config-routes.js";
+import { withDeadline } from "./deadline.js";
 import { matchInputFor, overlay, proxyExternal, withHeaders } from "./final-headers.js";
 import { invokeHandler } from "./invoke.js";
 import { consoleLogger, type Logger } from "./logger.js";
@@ -93,6 +94,8 @@ export interface RouteData {
   cached?: CachedRoute;
   /** force-static outside the cache (a file that also exports POST…): GET sees a masked request (R73, R77). */
   mask?: boolean;
+  /** Seconds the handler has to complete its response (R87, `export const maxDuration`). */
+  maxDuration?: number;
 }
 
 export interface App {
@@ -218,13 +221,31 @@ export function createApp(options: AppOptions): App {
       return payloadTooLarge(bodyLimit);
 
     const data = route.data;
+    if (data.maxDuration !== undefined) {
+      const handler = resolution.handler;
+      return withDeadline(route, data.maxDuration, source, logger, (bounded) =>
+        run(route, handler, params, bounded, requestHeaders),
+      );
+    }
+    return run(route, resolution.handler, params, source, requestHeaders);
+  }
+
+  /** Calls the handler of a matched route (through the route cache for cached GETs). */
+  function run(
+    route: RouteEntry<RouteData>,
+    handler: RouteHandler,
+    params: Record<string, string | string[]>,
+    source: IncomingSource,
+    requestHeaders: Headers | undefined,
+  ): Response | Promise<Response> {
+    const data = route.data;
     if (data.cached !== undefined || data.mask === true) {
-      if (resolution.handler === data.methods.handlers.GET)
-        return serveStaticGet(route, resolution.handler, params, source, requestHeaders);
+      if (handler === data.methods.handlers.GET)
+        return serveStaticGet(route, handler, params, source, requestHeaders);
     }
     const request = createIncomingRequest(source, nextConfig);
     if (requestHeaders !== undefined) setIncomingHeaders(request, requestHeaders);
-    return invokeHandler(route, resolution.handler, request, params, source, invokeOptions);
+    return invokeHandler(route, handler, request, params, source, invokeOptions);
   }
 
   /** GET of a cached or force-static route (R69, R73–R77). Other routes never come here. */
@@ -407,6 +428,8 @@ function setUpRouteCache(
   for (const route of router.routes) {
     const module = route.data.module;
     const segmentConfig = readSegmentConfig(module, route.file, { cacheComponents });
+    const maxDuration = segmentConfig.maxDuration ?? config.maxDuration;
+    if (maxDuration !== undefined) route.data.maxDuration = maxDuration;
     const policy = routePolicy(segmentConfig, module, { cacheComponents });
     if (policy.mode === "dynamic" || options.dev) {
       if (policy.mask) route.data.mask = true;

@@ -22,6 +22,8 @@ export interface ResolvedConfig {
   compress: boolean;
   /** `env` entries, applied to `process.env` at start. */
   env: Record<string, string>;
+  /** `approute.maxDuration`: seconds every route handler gets unless it exports its own (R87). */
+  maxDuration: number | undefined;
   /** The raw object, for features that read more keys. */
   raw: NextConfigInput;
 }
@@ -97,12 +99,22 @@ export function resolveConfig(input: NextConfigInput = {}, warn?: (message: stri
   for (const [key, value] of Object.entries(env)) {
     if (typeof value !== "string") throw invalid(`env.${key}`, "a string", value);
   }
+  const own = input.approute ?? {};
+  if (typeof own !== "object" || own === null || Array.isArray(own))
+    throw invalid("approute", "an object", own);
+  const maxDuration = (own as { maxDuration?: unknown }).maxDuration;
+  if (
+    maxDuration !== undefined &&
+    (typeof maxDuration !== "number" || !Number.isFinite(maxDuration) || maxDuration <= 0)
+  )
+    throw invalid("approute.maxDuration", "a positive number of seconds", maxDuration);
   return {
     basePath,
     trailingSlash,
     authInterrupts: experimental.authInterrupts === true,
     compress,
     env: env as Record<string, string>,
+    maxDuration: maxDuration as number | undefined,
     raw: input,
   };
 }

@@ -13,6 +13,7 @@ import type { IncomingSource, NextRequest } from "../web/next-request.js";
 import { MIDDLEWARE_HEADERS } from "../web/next-response.js";
 import { kHeaders, kInit } from "../web/symbols.js";
 import { applyCookieMutations } from "./cookie-merge.js";
+import { isMaxDurationExceeded } from "./deadline.js";
 import type { Logger } from "./logger.js";
 import { emptyResponse, textResponse } from "./responses.js";
 
@@ -193,6 +194,8 @@ function fromError(
       connection: "close",
     });
   }
+  // The handler rethrowing its maxDuration abort: the client already has its 504 and the log its line.
+  if (isMaxDurationExceeded(error)) return emptyResponse(500);
   options.logger.error(`Error in route handler ${target.file} (${request.method} ${target.key}):`, error);
   return emptyResponse(500);
 }
