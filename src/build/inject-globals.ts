@@ -1,8 +1,10 @@
 /**
- * Binds `Response` inside compiled route modules to approute's lightweight implementation (esbuild
- * `inject`): every free reference to `Response` in user code imports it from
- * `approute/internal/globals` instead of reading the global. Local declarations named `Response`
- * and the process-wide global are left alone, and user packages (external) keep the global.
+ * Binds `Response` inside compiled route modules to approute's lightweight implementation, and
+ * `fetch` to the data-cache wrapper (src/cache/fetch-cache.ts), with esbuild `inject`: every free
+ * reference to `Response` / `fetch` in user code imports it from `approute/internal/globals` /
+ * `approute/internal/fetch` instead of reading the global. Local declarations of those names and
+ * the process-wide globals are left alone, and user packages (external) keep the globals: as in
+ * Next, only `fetch` calls written in the app's own code take part in the data cache.
  *
  * hot path: measured on the bench hello route (Response.json), see bench/RESULTS.md.
  * @module
@@ -22,7 +24,8 @@ export function injectGlobalsPlugin(): Plugin {
         namespace: NAMESPACE,
       }));
       build.onLoad({ filter: /.*/, namespace: NAMESPACE }, () => ({
-        contents: 'export { Response } from "approute/internal/globals";\n',
+        contents:
+          'export { Response } from "approute/internal/globals";\nexport { fetch } from "approute/internal/fetch";\n',
         loader: "js",
         resolveDir: build.initialOptions.absWorkingDir ?? process.cwd(),
       }));

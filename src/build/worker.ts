@@ -34,6 +34,9 @@ function noRedisPlugin(): Plugin {
         loader: "js",
         contents: `export async function loadCacheHandlers() {
   throw new Error("cacheHandlers modules are loaded by path at start, which a Workers bundle cannot do. Remove cacheHandlers from next.config for the worker target.");
+}
+export async function loadIncrementalCacheHandler() {
+  throw new Error("The cacheHandler class is loaded by path at start, which a Workers bundle cannot do. Remove cacheHandler from next.config for the worker target.");
 }\n`,
       }));
     },

@@ -8,6 +8,7 @@
 import type { CacheLife } from "../context/cache-scope.js";
 import { currentRequestStore, type RequestStore } from "../context/request-store.js";
 import { ApprouteError, ErrorCode } from "../core/errors.js";
+import { type FetchRoutePolicy, type FetchStore, fetchStoreOver } from "./fetch-cache.js";
 import { createMemoryHandler, DEFAULT_MAX_MEMORY } from "./memory-handler.js";
 import { type CacheLifeProfiles, resolveProfiles } from "./profiles.js";
 import { createRedisHandler } from "./redis-handler.js";
@@ -40,6 +41,11 @@ export interface CacheRuntimeOptions {
   now?: () => number;
   /** `redis://host:port`; default from `APPROUTE_REDIS_URL` or `approute.redis` in config. */
   redisUrl?: string;
+  /**
+   * Storage for ISR responses and fetch entries instead of the `default` handler: a Next-style
+   * singular `cacheHandler` (R121), adapted by src/runtime/incremental-handler.ts.
+   */
+  incremental?: { handler: CacheHandler; fetchStore: FetchStore };
 }
 
 /** One computation result as callers of a cached function see it (before being copied). */
@@ -58,6 +64,16 @@ export interface CacheRuntime {
   readonly inflight: Map<string, Promise<CachedResult>>;
   /** Keys being regenerated in the background (one per key). */
   readonly revalidating: Set<string>;
+  /** Where ISR route responses live: the `default` handler, or the singular `cacheHandler` (R121). */
+  readonly routeHandler: CacheHandler;
+  /** Where `fetch` data-cache entries live (same choice as `routeHandler`). */
+  readonly fetchStore: FetchStore;
+  /** Fetch policies of routes whose segment config affects fetch caching, by route key (R78, R85). */
+  readonly fetchPolicies: Map<string, FetchRoutePolicy>;
+  /** The segment `revalidate` of cached routes by route key (bounds default fetches in fills). */
+  readonly routeRevalidate: Map<string, number | false>;
+  /** Upstream fetches in progress by key: concurrent misses share one. */
+  readonly fetchInflight: Map<string, Promise<unknown>>;
   /** The handler for a kind (`default`, `remote`, custom), or undefined. */
   handler(kind: string): CacheHandler | undefined;
   /** Every distinct handler (for tag invalidation). */
@@ -161,6 +177,9 @@ export function createCacheRuntime(options: CacheRuntimeOptions = {}): CacheRunt
   kinds.set("default", shared);
   kinds.set("remote", shared);
   for (const [kind, handler] of Object.entries(options.handlers ?? {})) kinds.set(kind, handler);
+  const routeHandler = options.incremental?.handler ?? shared;
+  const fetchStore = options.incremental?.fetchStore ?? fetchStoreOver(shared);
+  const everyHandler = () => [...new Set([...kinds.values(), routeHandler])];
 
   return {
     buildId: options.buildId ?? "development",
@@ -169,11 +188,16 @@ export function createCacheRuntime(options: CacheRuntimeOptions = {}): CacheRunt
     logger,
     inflight: new Map(),
     revalidating: new Set(),
+    routeHandler,
+    fetchStore,
+    fetchPolicies: new Map(),
+    routeRevalidate: new Map(),
+    fetchInflight: new Map(),
     handler: (kind) => kinds.get(kind),
-    allHandlers: () => [...new Set(kinds.values())],
+    allHandlers: everyHandler,
     async revalidateTags(tags, durations) {
       await Promise.all(
-        [...new Set(kinds.values())].map((handler) =>
+        everyHandler().map((handler) =>
           handler.updateTags(tags, durations).catch((error) => {
             logger.error(`Failed to revalidate tags ${tags.map((t) => `"${t}"`).join(", ")}:`, error);
           }),
@@ -206,7 +230,9 @@ export function fallbackRuntime(): CacheRuntime {
   return fallback;
 }
 
-const kImplicitTags = Symbol.for("approute.cache.implicitTags");
+/** Where the request store keeps the request's implicit tags (a route-cache fill presets them). */
+export const IMPLICIT_TAGS_KEY = Symbol.for("approute.cache.implicitTags");
+const kImplicitTags = IMPLICIT_TAGS_KEY;
 
 /** The implicit tags of the current request, computed once per request (R94). */
 export function requestImplicitTags(store: RequestStore | undefined): string[] {

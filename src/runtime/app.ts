@@ -5,6 +5,7 @@
  * handler.
  * @module
  */
+import { noteDefaultFetchCaching } from "../cache/fetch-cache.js";
 import { type CacheConfig, type CacheRuntime, createCacheRuntime } from "../cache/runtime.js";
 import type { CacheHandler } from "../cache/types.js";
 import { parseByteSize } from "../core/byte-size.js";
@@ -12,7 +13,7 @@ import { createMethodTable, type MethodTable, type RouteHandler, resolveMethod }
 import { ApprouteError, ErrorCode } from "../core/errors.js";
 import type { Segment } from "../core/route-id.js";
 import { createRouter, decodeParams, type RouteEntry, type RouteMatch, type Router } from "../core/router.js";
-import { readSegmentConfig, routePolicy } from "../core/segment-config.js";
+import { readSegmentConfig, routePolicy, type SegmentConfig } from "../core/segment-config.js";
 import { canonicalRedirect, routablePath, splitTarget } from "../core/url.js";
 import { isFastResponse, realResponse } from "../web/fast-response.js";
 import {
@@ -26,6 +27,7 @@ import { type NextConfigInput, type ResolvedConfig, resolveConfig } from "./conf
 import { buildDestination, compileConfigRoutes, firstMatch, isEmpty, matchHeaders } from "./config-routes.js";
 import { withDeadline } from "./deadline.js";
 import { matchInputFor, overlay, proxyExternal, withHeaders } from "./final-headers.js";
+import { adaptIncrementalHandler, type NextIncrementalCacheHandler } from "./incremental-handler.js";
 import { invokeHandler } from "./invoke.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import { type PrerenderResult, prerenderRoutes } from "./prerender.js";
@@ -76,6 +78,11 @@ export interface AppOptions {
   dev?: boolean;
   /** Handler instances for `cacheHandlers` kinds, loaded by the entry (see `loadCacheHandlers`). */
   cacheHandlers?: Record<string, CacheHandler>;
+  /**
+   * An instance of the next.config singular `cacheHandler` class (R121), loaded by the entry (see
+   * `loadIncrementalCacheHandler`): it stores ISR responses and fetch entries.
+   */
+  incrementalCacheHandler?: NextIncrementalCacheHandler;
   /** Clock in ms for cache lifetimes; tests inject one. Default `Date.now`. */
   now?: () => number;
   /** Redis URL for the shared cache; default `APPROUTE_REDIS_URL` or `approute.redis` in config. */
@@ -164,6 +171,14 @@ export function createApp(options: AppOptions): App {
     logger,
     now: options.now,
     redisUrl: options.redisUrl,
+    incremental:
+      options.incrementalCacheHandler === undefined
+        ? undefined
+        : adaptIncrementalHandler(options.incrementalCacheHandler, {
+            buildId: options.buildId ?? "development",
+            now: options.now ?? Date.now,
+            logger,
+          }),
   });
   // A shared cache (Redis) is closed after a graceful shutdown has drained the server.
   if (cache.holdsConnections) onShutdown(() => cache.close());
@@ -431,6 +446,8 @@ function setUpRouteCache(
     const maxDuration = segmentConfig.maxDuration ?? config.maxDuration;
     if (maxDuration !== undefined) route.data.maxDuration = maxDuration;
     const policy = routePolicy(segmentConfig, module, { cacheComponents });
+    noteFetchPolicy(cache, route.key, module, segmentConfig);
+    if (policy.mode !== "dynamic") cache.routeRevalidate.set(route.key, policy.revalidate);
     if (policy.mode === "dynamic" || options.dev) {
       if (policy.mask) route.data.mask = true;
       continue;
@@ -450,7 +467,7 @@ function setUpRouteCache(
   if (candidates.length === 0) return { routeCache: undefined, candidates };
   const expireTime = typeof config.raw.expireTime === "number" ? config.raw.expireTime : 31536000;
   const routeCache = new RouteCache({
-    handler: cache.handler("default")!,
+    handler: cache.routeHandler,
     buildId: cache.buildId,
     expireTime,
     logger,
@@ -467,6 +484,26 @@ function setUpRouteCache(
     if (route !== undefined && !route.dynamic) routeCache.seed(route, item.pathname, deserializeEntry(item));
   }
   return { routeCache, candidates };
+}
+
+/**
+ * Records what a route's segment config means for its `fetch` calls (R78, R85). Routes with no such
+ * config add nothing, and only a `fetchCache` that caches option-less fetches turns off the
+ * binding's straight-to-global path.
+ */
+function noteFetchPolicy(
+  cache: CacheRuntime,
+  key: string,
+  module: Record<string, unknown>,
+  config: SegmentConfig,
+): void {
+  // Next distinguishes an exported `fetchCache = "auto"` from none at all.
+  const fetchCache = module.fetchCache === undefined ? undefined : config.fetchCache;
+  const forceDynamic = config.dynamic === "force-dynamic";
+  const forceStatic = config.dynamic === "force-static";
+  if (fetchCache === undefined && !forceDynamic && !forceStatic) return;
+  cache.fetchPolicies.set(key, { fetchCache, forceDynamic, forceStatic });
+  if (fetchCache !== undefined && !fetchCache.endsWith("no-store")) noteDefaultFetchCaching();
 }
 
 /**
@@ -506,5 +543,5 @@ function compileErrorModule(message: string): Record<string, unknown> {
   };
 }
 
-export { loadCacheHandlers } from "./cache-handlers.js";
+export { loadCacheHandlers, loadIncrementalCacheHandler } from "./cache-handlers.js";
 export { loadConfigExport } from "./config.js";

@@ -7,7 +7,7 @@
  * cookies, and responses that set cookies or have an uncacheable status are never stored (#7).
  * @module
  */
-import type { CacheRuntime } from "../cache/runtime.js";
+import { type CacheRuntime, IMPLICIT_TAGS_KEY } from "../cache/runtime.js";
 import { implicitTags } from "../cache/tags.js";
 import type { CacheHandler } from "../cache/types.js";
 import type { RequestStore } from "../context/request-store.js";
@@ -348,6 +348,9 @@ export class RouteCache {
       phase: "prerender",
       onDynamicAccess: policy.mask ? undefined : react,
       routeCacheScope: scope,
+      // The implicit tags are known here; computing them from the request would read its URL,
+      // which a tracked fill counts as dynamic (R80).
+      [IMPLICIT_TAGS_KEY]: implicitTags(route.key, pathname),
     };
     // A handler that throws is logged by invokeHandler and answered with a 500: keep the error so a
     // build can fail on it and a fill can report it, instead of storing the 500.

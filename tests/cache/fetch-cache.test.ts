@@ -1,0 +1,229 @@
+// The fetch data cache (#4 item 4; R78, R80, R85, R94, R112) through HTTP: fixture routes fetch a
+// real upstream server started here, which counts its requests. Time moves through the app's
+// injected clock; background refreshes are awaited by polling the observable change.
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
+import { until } from "../helpers/project.ts";
+
+let clock = 0;
+const now = () => Date.now() + clock;
+
+/** Upstream request counts by path, and paths that answer 500 while listed. */
+const hits = new Map<string, number>();
+const failing = new Set<string>();
+/** Paths whose answer waits until released (to hold a refresh in flight). */
+const held = new Map<string, Promise<void>>();
+let upstream: Server;
+
+function count(path: string): number {
+  return hits.get(path) ?? 0;
+}
+
+interface Relayed {
+  status: number;
+  up: string | null;
+  body: { path: string; n: number; method: string; body: string };
+}
+
+describe("fetch data cache", () => {
+  let server: FixtureServer;
+  before(async () => {
+    upstream = createServer((req, res) => {
+      const path = (req.url ?? "/").split("?")[0]!;
+      const n = count(path) + 1;
+      hits.set(path, n);
+      let body = "";
+      req.on("data", (chunk) => {
+        body += chunk;
+      });
+      req.on("end", async () => {
+        await held.get(path);
+        res.statusCode = failing.has(path) ? 500 : 200;
+        res.setHeader("content-type", "application/json");
+        res.setHeader("x-up", "1");
+        res.end(JSON.stringify({ path, n, method: req.method, body }));
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    process.env.FETCH_CACHE_UPSTREAM = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    server = await startFixture("fetch-cache", { overrides: { now } });
+  });
+  after(async () => {
+    await server?.close();
+    await new Promise((resolve) => upstream.close(resolve));
+  });
+
+  async function get(path: string): Promise<{ res: Response; data: Relayed }> {
+    const res = await fetch(server.url + path);
+    assert.equal(res.status, 200, `${path} answered ${res.status}`);
+    return { res, data: (await res.json()) as Relayed };
+  }
+
+  test("a fetch revalidate lowers the route's; its tags invalidate the route entry (R94, R112)", async () => {
+    const first = await get("/api/isr");
+    assert.equal(first.res.headers.get("cache-control"), "s-maxage=5, stale-while-revalidate=31535995");
+    const before = first.data.body.n;
+    assert.equal((await get("/api/isr")).data.body.n, before);
+    const res = await fetch(`${server.url}/api/invalidate`, {
+      method: "POST",
+      body: JSON.stringify({ tag: "isr-data" }),
+    });
+    assert.equal(res.status, 200);
+    const after = await get("/api/isr");
+    assert.equal(after.data.body.n, before + 1, "route entry and fetch entry were both invalidated");
+    assert.equal(after.res.headers.get("x-nextjs-cache"), "MISS");
+  });
+
+  test('cache: "force-cache": a miss fetches, later calls are hits with status and headers kept', async () => {
+    const first = await get("/api/force");
+    assert.equal(count("/force"), 1);
+    assert.deepEqual(first.data, {
+      status: 200,
+      up: "1",
+      body: { path: "/force", n: 1, method: "GET", body: "" },
+    });
+    const second = await get("/api/force");
+    assert.deepEqual(second.data, first.data);
+    assert.equal(count("/force"), 1, "served from the data cache: the upstream saw one request");
+  });
+
+  test("every caller gets its own Response whose body can be read", async () => {
+    const { data } = await get("/api/copies");
+    assert.deepEqual(data, {
+      same: true,
+      bodyUsed: true,
+      x: { path: "/copies", n: 1, method: "GET", body: "" },
+    });
+    assert.equal(count("/copies"), 1);
+  });
+
+  test('cache: "no-store" and option-less fetches are never cached', async () => {
+    const a = await get("/api/nostore");
+    const b = await get("/api/nostore");
+    assert.equal(b.data.body.n, a.data.body.n + 1);
+    const c = await get("/api/default");
+    const d = await get("/api/default");
+    assert.equal(d.data.body.n, c.data.body.n + 1);
+    assert.equal(count("/default"), 2);
+  });
+
+  test("next.revalidate: fresh is a hit; stale is served while one background refresh runs", async () => {
+    assert.equal((await get("/api/timed")).data.body.n, 1);
+    assert.equal((await get("/api/timed")).data.body.n, 1);
+    assert.equal(count("/timed"), 1);
+    let release!: () => void;
+    held.set("/timed", new Promise((resolve) => (release = resolve)));
+    clock += 6000;
+    // The refresh is held at the upstream: every read meanwhile gets the stale copy, none starts another.
+    const reads = await Promise.all([get("/api/timed"), get("/api/timed"), get("/api/timed")]);
+    assert.deepEqual(
+      reads.map((r) => r.data.body.n),
+      [1, 1, 1],
+    );
+    await until(async () => count("/timed") === 2, "the background refresh reaching the upstream");
+    assert.equal((await get("/api/timed")).data.body.n, 1);
+    assert.equal(count("/timed"), 2, "one refresh for all the stale reads");
+    held.delete("/timed");
+    release();
+    await until(async () => (await get("/api/timed")).data.body.n === 2, "the refreshed entry");
+    assert.equal(count("/timed"), 2);
+  });
+
+  test("a failed refresh keeps the stale copy", async () => {
+    assert.equal((await get("/api/flaky")).data.body.n, 1);
+    failing.add("/flaky");
+    clock += 6000;
+    assert.equal((await get("/api/flaky")).data.body.n, 1);
+    await until(async () => count("/flaky") >= 2, "the refresh attempt");
+    await until(
+      async () =>
+        server.logs.some((l) => l.message.includes("/flaky") && l.message.includes("stale copy is kept")),
+      "the refresh failure log",
+    );
+    assert.equal((await get("/api/flaky")).data.body.n, 1, "still the stale copy, not the 500");
+    failing.delete("/flaky");
+    await until(async () => (await get("/api/flaky")).data.body.n > 1, "a later successful refresh");
+  });
+
+  test("R107: revalidateTag from a POST makes tagged entries stale; the next read refreshes", async () => {
+    assert.equal((await get("/api/tagged")).data.body.n, 1);
+    assert.equal((await get("/api/tagged")).data.body.n, 1);
+    const res = await fetch(`${server.url}/api/tagged`, { method: "POST" });
+    assert.equal(res.status, 200);
+    assert.equal((await get("/api/tagged")).data.body.n, 1, "served stale once (profile max)");
+    await until(async () => (await get("/api/tagged")).data.body.n === 2, "the refreshed entry");
+    assert.equal(count("/tagged"), 2);
+  });
+
+  test("the key includes the request body: a POST upstream with force-cache is cached per body", async () => {
+    const a = await get("/api/post-body?body=one");
+    assert.deepEqual(a.data.body, { path: "/post-body", n: 1, method: "POST", body: "one" });
+    assert.equal((await get("/api/post-body?body=one")).data.body.n, 1);
+    const b = await get("/api/post-body?body=two");
+    assert.deepEqual(b.data.body, { path: "/post-body", n: 2, method: "POST", body: "two" });
+    assert.equal(count("/post-body"), 2);
+  });
+
+  test('R85: fetchCache = "force-cache" caches option-less and even no-store calls', async () => {
+    assert.equal((await get("/api/segment-force")).data.body.n, 1);
+    assert.equal((await get("/api/segment-force")).data.body.n, 1);
+    assert.equal((await get("/api/segment-force?nostore")).data.body.n, 1);
+    assert.equal((await get("/api/segment-force?nostore")).data.body.n, 1);
+    assert.equal(count("/segment-force"), 1);
+    assert.equal(count("/segment-force-nostore"), 1);
+  });
+
+  test('R85: fetchCache = "force-no-store" overrides cache: "force-cache"', async () => {
+    const a = await get("/api/segment-nostore");
+    const b = await get("/api/segment-nostore");
+    assert.equal(b.data.body.n, a.data.body.n + 1);
+  });
+
+  test('R85: fetchCache = "only-cache" refuses a no-store fetch with Next\'s message', async () => {
+    const res = await fetch(`${server.url}/api/only-cache`);
+    assert.equal(res.status, 500);
+    assert.equal(await res.text(), "");
+    const logged = server.logs.find((l) => l.level === "error" && String(l.error).includes("only-cache"));
+    assert.ok(logged, "the error is logged");
+    assert.match(
+      String((logged.error as Error).message),
+      /^cache: 'no-store' used on fetch for http:\/\/127\.0\.0\.1:\d+\/only-cache with 'export const fetchCache = 'only-cache'$/,
+    );
+    assert.equal(count("/only-cache"), 0);
+  });
+
+  test('R78: dynamic = "force-dynamic" makes option-less fetches no-store; explicit revalidate caches', async () => {
+    const a = await get("/api/force-dynamic");
+    const b = await get("/api/force-dynamic");
+    assert.equal(b.data.body.n, a.data.body.n + 1);
+    assert.equal((await get("/api/force-dynamic?timed")).data.body.n, 1);
+    assert.equal((await get("/api/force-dynamic?timed")).data.body.n, 1);
+  });
+
+  test("R80: a no-store fetch in a revalidated GET makes the route dynamic", async () => {
+    const a = await get("/api/isr-nostore");
+    const b = await get("/api/isr-nostore");
+    assert.equal(a.res.headers.get("x-nextjs-cache"), null);
+    assert.equal(b.data.body.n, a.data.body.n + 1);
+  });
+
+  test('fetch inside a "use cache" function uses the data cache and tags the outer entry', async () => {
+    const a = await get("/api/in-use-cache");
+    assert.equal((a.data as unknown as { n: number }).n, 1);
+    assert.equal(count("/in-use-cache"), 1);
+    const res = await fetch(`${server.url}/api/invalidate`, {
+      method: "POST",
+      body: JSON.stringify({ tag: "uc" }),
+    });
+    assert.equal(res.status, 200);
+    const b = await get("/api/in-use-cache");
+    assert.equal(
+      (b.data as unknown as { n: number }).n,
+      2,
+      "the tag reached both the fetch and the cached function",
+    );
+  });
+});
