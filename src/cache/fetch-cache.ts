@@ -350,7 +350,7 @@ async function dataCacheFetch(input: FetchInput, init: FetchInit): Promise<Respo
       });
     }
   }
-  if (!(final > 0)) return globalThis.fetch(input, init);
+  if (!(final > 0)) return globalThis.fetch(input, upstreamInit(init));
 
   const fetchIdx = ((store[kFetchIdx] as number | undefined) ?? 0) + 1;
   store[kFetchIdx] = fetchIdx;
@@ -366,6 +366,17 @@ async function dataCacheFetch(input: FetchInput, init: FetchInit): Promise<Respo
   };
   const call = { input, init, key: prepared.key, lookup, runtime, foreground: shared !== undefined };
   return cachedCall(call);
+}
+
+/**
+ * The init the real fetch gets once the data cache has decided: without `next`, and without
+ * `cache` (its meaning is applied here; workerd rejects modes such as "force-cache").
+ */
+function upstreamInit(init: FetchInit): RequestInit | undefined {
+  if (init === undefined || init === null || (init.cache === undefined && init.next === undefined))
+    return init;
+  const { cache: _cache, next: _next, ...rest } = init;
+  return rest;
 }
 
 /** The revalidate of the route being filled, from its segment config. */
@@ -455,7 +466,7 @@ function refreshInBackground(call: CachedCall): void {
 async function upstream(call: CachedCall): Promise<Fetched> {
   const { runtime } = call;
   const startedAt = runtime.now();
-  const response = await globalThis.fetch(call.input, call.init);
+  const response = await globalThis.fetch(call.input, upstreamInit(call.init));
   const body = new Uint8Array(await response.arrayBuffer());
   const headers: Array<[string, string]> = [];
   for (const pair of response.headers) headers.push(pair);

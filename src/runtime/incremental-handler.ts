@@ -103,11 +103,16 @@ export function adaptIncrementalHandler(
   const lifetimes = new Map<string, { revalidate: number | false; expire?: number }>();
   const routePrefix = `${ROUTE_KEY_PREFIX}${options.buildId}:`;
 
-  /** Next resets the handler's per-request memo at the start of every request that uses it. */
+  /**
+   * Next resets the handler's per-request memo at the start of every request. Here: once per request
+   * that uses the handler, and on every route-cache lookup (those run before any request store).
+   */
   function touch(): void {
     const store = currentRequestStore();
-    if (store === undefined || store[kReset] === true) return;
-    store[kReset] = true;
+    if (store !== undefined) {
+      if (store[kReset] === true) return;
+      store[kReset] = true;
+    }
     instance.resetRequestCache?.();
   }
 

@@ -2,25 +2,16 @@
 // real upstream server started here, which counts its requests. Time moves through the app's
 // injected clock; background refreshes are awaited by polling the observable change.
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
 import { until } from "../helpers/project.ts";
+import { startUpstream, type Upstream } from "../helpers/upstream.ts";
 
 let clock = 0;
 const now = () => Date.now() + clock;
 
-/** Upstream request counts by path, and paths that answer 500 while listed. */
-const hits = new Map<string, number>();
-const failing = new Set<string>();
-/** Paths whose answer waits until released (to hold a refresh in flight). */
-const held = new Map<string, Promise<void>>();
-let upstream: Server;
-
-function count(path: string): number {
-  return hits.get(path) ?? 0;
-}
+let upstream: Upstream;
+const count = (path: string) => upstream.count(path);
 
 interface Relayed {
   status: number;
@@ -31,29 +22,13 @@ interface Relayed {
 describe("fetch data cache", () => {
   let server: FixtureServer;
   before(async () => {
-    upstream = createServer((req, res) => {
-      const path = (req.url ?? "/").split("?")[0]!;
-      const n = count(path) + 1;
-      hits.set(path, n);
-      let body = "";
-      req.on("data", (chunk) => {
-        body += chunk;
-      });
-      req.on("end", async () => {
-        await held.get(path);
-        res.statusCode = failing.has(path) ? 500 : 200;
-        res.setHeader("content-type", "application/json");
-        res.setHeader("x-up", "1");
-        res.end(JSON.stringify({ path, n, method: req.method, body }));
-      });
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
-    process.env.FETCH_CACHE_UPSTREAM = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    upstream = await startUpstream();
+    process.env.FETCH_CACHE_UPSTREAM = upstream.url;
     server = await startFixture("fetch-cache", { overrides: { now } });
   });
   after(async () => {
     await server?.close();
-    await new Promise((resolve) => upstream.close(resolve));
+    await upstream?.close();
   });
 
   async function get(path: string): Promise<{ res: Response; data: Relayed }> {
@@ -115,7 +90,7 @@ describe("fetch data cache", () => {
     assert.equal((await get("/api/timed")).data.body.n, 1);
     assert.equal(count("/timed"), 1);
     let release!: () => void;
-    held.set("/timed", new Promise((resolve) => (release = resolve)));
+    upstream.held.set("/timed", new Promise((resolve) => (release = resolve)));
     clock += 6000;
     // The refresh is held at the upstream: every read meanwhile gets the stale copy, none starts another.
     const reads = await Promise.all([get("/api/timed"), get("/api/timed"), get("/api/timed")]);
@@ -126,7 +101,7 @@ describe("fetch data cache", () => {
     await until(async () => count("/timed") === 2, "the background refresh reaching the upstream");
     assert.equal((await get("/api/timed")).data.body.n, 1);
     assert.equal(count("/timed"), 2, "one refresh for all the stale reads");
-    held.delete("/timed");
+    upstream.held.delete("/timed");
     release();
     await until(async () => (await get("/api/timed")).data.body.n === 2, "the refreshed entry");
     assert.equal(count("/timed"), 2);
@@ -134,7 +109,7 @@ describe("fetch data cache", () => {
 
   test("a failed refresh keeps the stale copy", async () => {
     assert.equal((await get("/api/flaky")).data.body.n, 1);
-    failing.add("/flaky");
+    upstream.failing.add("/flaky");
     clock += 6000;
     assert.equal((await get("/api/flaky")).data.body.n, 1);
     await until(async () => count("/flaky") >= 2, "the refresh attempt");
@@ -144,7 +119,7 @@ describe("fetch data cache", () => {
       "the refresh failure log",
     );
     assert.equal((await get("/api/flaky")).data.body.n, 1, "still the stale copy, not the 500");
-    failing.delete("/flaky");
+    upstream.failing.delete("/flaky");
     await until(async () => (await get("/api/flaky")).data.body.n > 1, "a later successful refresh");
   });
 
@@ -176,10 +151,12 @@ describe("fetch data cache", () => {
     assert.equal(count("/segment-force-nostore"), 1);
   });
 
-  test('R85: fetchCache = "force-no-store" overrides cache: "force-cache"', async () => {
+  test('R85: fetchCache = "force-no-store" makes next.revalidate no-store; force-cache stays cached (as Next 16.4.6)', async () => {
     const a = await get("/api/segment-nostore");
     const b = await get("/api/segment-nostore");
     assert.equal(b.data.body.n, a.data.body.n + 1);
+    assert.equal((await get("/api/segment-nostore?force")).data.body.n, 1);
+    assert.equal((await get("/api/segment-nostore?force")).data.body.n, 1);
   });
 
   test('R85: fetchCache = "only-cache" refuses a no-store fetch with Next\'s message', async () => {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { FIXTURES } from "../helpers/fixture.ts";
 import { BIN, REPO, spawnServer, type TempProject, tempProject } from "../helpers/project.ts";
+import { startUpstream, type Upstream } from "../helpers/upstream.ts";
 
 interface Probe {
   name: string;
@@ -89,6 +90,25 @@ async function cacheBehaviour(base: string) {
 
 const CACHED = { keys: ["a", "a", "b"], sameKeyServedFromCache: true, otherKeyComputed: true };
 
+let upstream: Upstream;
+
+/** A `cache: "force-cache"` fetch behind a GET: the second call never reaches the upstream. */
+async function fetchBehaviour(base: string) {
+  const before = upstream.count("/token");
+  const get = async () =>
+    (await (await fetch(`${base}/api/fetched?u=${encodeURIComponent(upstream.url)}`)).json()) as {
+      upstream: { n: number };
+    };
+  const first = await get();
+  const again = await get();
+  return {
+    sameBody: first.upstream.n === again.upstream.n,
+    upstreamRequests: upstream.count("/token") - before,
+  };
+}
+
+const FETCHED = { sameBody: true, upstreamRequests: 1 };
+
 async function askAll(base: string): Promise<Answer[]> {
   const answers: Answer[] = [];
   for (const probe of PROBES) answers.push(await ask(base, probe));
@@ -132,6 +152,7 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
   let project: TempProject;
   let expected: Answer[];
   before(async () => {
+    upstream = await startUpstream();
     project = tempProject({}, join(FIXTURES, "runtimes"));
     const build = spawnSync(process.execPath, [BIN, "build", "--target", "worker", project.root], {
       encoding: "utf8",
@@ -141,11 +162,15 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
     try {
       expected = await askAll(node.url);
       assert.deepEqual(await cacheBehaviour(node.url), CACHED, "node: cached GET");
+      assert.deepEqual(await fetchBehaviour(node.url), FETCHED, "node: cached fetch");
     } finally {
       await node.stop();
     }
   });
-  after(() => project.dispose());
+  after(async () => {
+    project.dispose();
+    await upstream?.close();
+  });
 
   test("Node answers are what the routes say (the reference is itself checked)", () => {
     const byName = Object.fromEntries(PROBES.map((p, i) => [p.name, expected[i]!]));
@@ -207,6 +232,7 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
     try {
       compare("bun", await askAll(server.url));
       assert.deepEqual(await cacheBehaviour(server.url), CACHED, "bun: cached GET");
+      assert.deepEqual(await fetchBehaviour(server.url), FETCHED, "bun: cached fetch");
     } finally {
       await server.stop();
     }
@@ -235,6 +261,7 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
     try {
       compare("deno", await askAll(server.url));
       assert.deepEqual(await cacheBehaviour(server.url), CACHED, "deno: cached GET");
+      assert.deepEqual(await fetchBehaviour(server.url), FETCHED, "deno: cached fetch");
     } finally {
       await server.stop();
     }
@@ -255,6 +282,7 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
       const url = await mf.ready;
       compare("workerd", await askAll(url.origin));
       assert.deepEqual(await cacheBehaviour(url.origin), CACHED, "workerd: cached GET");
+      assert.deepEqual(await fetchBehaviour(url.origin), FETCHED, "workerd: cached fetch");
     } finally {
       await mf.dispose();
     }
