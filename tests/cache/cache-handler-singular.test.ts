@@ -2,7 +2,12 @@
 // responses (kind APP_ROUTE) and fetch entries (kind FETCH) with Next's keys, values and context
 // objects, answers approute's reads, and hears revalidateTag.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { isApprouteError } from "approute";
+import { loadIncrementalCacheHandler } from "approute/app";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
 import { startUpstream, type Upstream } from "../helpers/upstream.ts";
 
@@ -104,4 +109,26 @@ describe("singular cacheHandler", () => {
     assert.equal(after.n, 2);
     assert.equal(upstream.count("/data"), 2);
   });
+});
+
+test("a cacheHandler that cannot be used fails the start with APR_INVALID_CONFIG naming it", async () => {
+  const root = mkdtempSync(join(tmpdir(), "approute-handler-"));
+  try {
+    writeFileSync(join(root, "object.mjs"), "export default { get() {} };\n");
+    writeFileSync(join(root, "partial.mjs"), "export default class { async get() {} };\n");
+    for (const [path, pattern] of [
+      ["./missing.mjs", /cacheHandler: cannot load "\.\/missing\.mjs"/],
+      ["./object.mjs", /cacheHandler \("\.\/object\.mjs"\): the default export is not a class/],
+      ["./partial.mjs", /instances do not implement set, revalidateTag/],
+      [42, /Invalid next\.config option "cacheHandler": expected a module path string/],
+    ] as const) {
+      await assert.rejects(
+        loadIncrementalCacheHandler({ cacheHandler: path }, root),
+        (error) =>
+          isApprouteError(error) && error.code === "APR_INVALID_CONFIG" && pattern.test(error.message),
+      );
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
