@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { currentCacheScope } from "../context/cache-scope.js";
 import { currentRequestStore } from "../context/request-store.js";
 import { ApprouteError, ErrorCode } from "../core/errors.js";
+import { NO_STORE_KEY } from "./fetch-cache.js";
 import { type CacheLifeInput, NEVER, validateLife } from "./profiles.js";
 import { activeRuntime } from "./runtime.js";
 import { acceptTags, pathTags } from "./tags.js";
@@ -159,10 +160,17 @@ export function refresh(): never {
   );
 }
 
-/** Opts the surrounding route out of prerendering (R115); has no effect inside a cached function. */
+/**
+ * Opts the surrounding route out of prerendering (R115), and later `fetch` calls without a cache
+ * option out of the data cache (even under `fetchCache = "default-cache"`); has no effect inside a
+ * cached function.
+ */
 export function unstable_noStore(): void {
   if (currentCacheScope() !== undefined) return;
-  currentRequestStore()?.onDynamicAccess?.("unstable_noStore()");
+  const store = currentRequestStore();
+  if (store === undefined) return;
+  store[NO_STORE_KEY] = true;
+  store.onDynamicAccess?.("unstable_noStore()");
 }
 
 /** Marks the following code as doing I/O: dynamic during a prerender attempt, immediate otherwise. */

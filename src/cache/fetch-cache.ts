@@ -72,6 +72,8 @@ export interface FetchLookup {
 
 /** Where fetch entries live: the app's cache handler, or a Next-style `cacheHandler` class (R121). */
 export interface FetchStore {
+  /** True for a custom `cacheHandler`: entries above 2 MB are stored too (as Next does). */
+  unbounded?: boolean;
   get(key: string, ctx: FetchLookup): Promise<StoredFetch | undefined>;
   set(key: string, value: StoredFetch, ctx: Omit<FetchLookup, "softTags">): Promise<void>;
 }
@@ -189,6 +191,10 @@ function plainCall(input: FetchInput, init: FetchInit): boolean {
 }
 
 const kFetchIdx = Symbol.for("approute.fetch.idx");
+/** Set on the request store by `unstable_noStore()`. */
+export const NO_STORE_KEY = Symbol.for("approute.fetch.noStore");
+/** Next refuses fetch entries above 2 MB unless a custom `cacheHandler` stores them. */
+export const MAX_FETCH_ENTRY_BYTES = 2 * 1024 * 1024;
 const PRERENDER_BYPASS = "__prerender_bypass";
 /** Next's "cache forever" revalidate. */
 const INFINITE = NEVER;
@@ -316,9 +322,10 @@ async function dataCacheFetch(input: FetchInput, init: FetchInit): Promise<Respo
   // The entry being rendered around this call: a "use cache" scope, or a route-cache fill.
   const fill = scope === undefined ? store.routeCacheScope : undefined;
   const shared = scope !== undefined && scope.flavor !== "unstable_cache" ? scope : undefined;
+  const noStoreCalled = store[NO_STORE_KEY] === true;
   if (final === undefined) {
-    if (mode === "default-cache") final = INFINITE;
-    else if (mode === "default-no-store" || noExplicitConfig) final = 0;
+    if (mode === "default-cache" && !noStoreCalled) final = INFINITE;
+    else if (mode === "default-no-store" || noStoreCalled || noExplicitConfig) final = 0;
     else if (fill !== undefined) final = fill.revalidate ?? fillRevalidate(runtime, route);
     else final = INFINITE;
   }
@@ -477,8 +484,12 @@ async function upstream(call: CachedCall): Promise<Fetched> {
     body,
     url: response.url,
   };
-  // Only 200s are stored, as in Next.
-  if (response.status === 200) {
+  // Only 200s are stored, as in Next, and (with the built-in storage) only up to 2 MB.
+  if (response.status === 200 && body.byteLength > MAX_FETCH_ENTRY_BYTES && !runtime.fetchStore.unbounded) {
+    runtime.warnOnce(
+      `Failed to set the data cache for ${call.lookup.fetchUrl}: items over 2 MB are not cached (${body.byteLength} bytes).`,
+    );
+  } else if (response.status === 200) {
     const { lookup } = call;
     try {
       await runtime.fetchStore.set(

@@ -202,6 +202,7 @@ export function adaptIncrementalHandler(
   };
 
   const fetchStore: FetchStore = {
+    unbounded: true,
     async get(key, ctx) {
       touch();
       const record = await instance.get(key, {

@@ -1,5 +1,5 @@
 // A tiny upstream HTTP server for data-cache tests: counts requests per path, answers JSON
-// `{ path, n, method, body }` with an `x-up: 1` header, can fail (500) or hold chosen paths.
+// `{ path, n, method, body }` (plus `pad` under /big) with an `x-up: 1` header, can fail (500) or hold chosen paths.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -31,7 +31,9 @@ export async function startUpstream(): Promise<Upstream> {
       res.statusCode = failing.has(path) ? 500 : 200;
       res.setHeader("content-type", "application/json");
       res.setHeader("x-up", "1");
-      res.end(JSON.stringify({ path, n, method: req.method, body }));
+      // Paths under /big carry 3 MB of padding (above the data cache's 2 MB entry limit).
+      const pad = path.startsWith("/big") ? "x".repeat(3 * 1024 * 1024) : undefined;
+      res.end(JSON.stringify({ path, n, method: req.method, body, pad }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
