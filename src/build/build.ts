@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import type { Message, Plugin } from "esbuild";
 import { createRouter } from "../core/router.js";
 import type { App } from "../runtime/app.js";
+import { installSyncIOProbes } from "../runtime/sync-io.js";
 import { compile } from "./compile.js";
 import { type FailedRoute, generateEntry, MANIFEST_VERSION, type Manifest } from "./manifest.js";
 import { type ScanResult, scanProject } from "./scan.js";
@@ -133,9 +134,13 @@ async function prerender(
     app: App;
   };
   let result: Awaited<ReturnType<App["prerender"]>>;
+  // R90: with cacheComponents, time and randomness read by a GET make it dynamic. The probes exist
+  // only for the length of the prerender, in this build process.
+  const restore = mod.app.config.raw.cacheComponents === true ? installSyncIOProbes() : undefined;
   try {
     result = await mod.app.prerender();
   } finally {
+    restore?.();
     await mod.app.close();
   }
   if (result.routes.length === 0) return;

@@ -218,7 +218,9 @@ async function compute(
     throw unserializableError(meta, "the return value", error);
   }
   let life = scope.explicitLife ?? spec.fixedLife ?? runtime.profiles.default!;
-  if (scope.innerLife !== undefined) life = minLife(life, scope.innerLife);
+  // R102 as in Next 16: an explicit cacheLife() decides; without one, nested entries shorten it.
+  if (scope.explicitLife === undefined && scope.innerLife !== undefined)
+    life = minLife(life, scope.innerLife);
   return { text, life, tags: scope.tags };
 }
 

@@ -34,6 +34,8 @@ export interface RequestStore {
   draftMode?: { enabled: boolean };
   /** Called when request data is read during a prerender attempt (R79, R80). */
   onDynamicAccess?: (expression: string) => void;
+  /** Called when a `cacheComponents` prerender calls `Date.now()`, `Math.random()`, … (R90). */
+  onSyncIO?: (expression: string) => void;
   /** The app's cache runtime (src/cache/runtime.ts), set by the runtime for `next/cache`. */
   cacheRuntime?: unknown;
   /**

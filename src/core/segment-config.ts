@@ -174,6 +174,11 @@ export interface RoutePolicy {
   /** Seconds, or false for "until invalidated" (R75, R81). */
   revalidate: number | false;
   dynamicParams: boolean;
+  /**
+   * `cacheComponents: true`: the build prerender follows Next 16's stricter rules (R90, R116) —
+   * no time/randomness outside "use cache", the response within one task, no short-lived caches.
+   */
+  cacheComponents: boolean;
 }
 
 /**
@@ -193,6 +198,7 @@ export function routePolicy(
     onDynamic,
     revalidate: 0,
     dynamicParams: config.dynamicParams,
+    cacheComponents: options.cacheComponents === true,
   };
   if (typeof module.GET !== "function" || hasNonGetMethod(module)) return dynamicPolicy;
   if (config.dynamic === "force-dynamic" || config.revalidate === 0) return dynamicPolicy;
@@ -209,5 +215,6 @@ export function routePolicy(
     onDynamic,
     revalidate: config.revalidate ?? false,
     dynamicParams: config.dynamicParams,
+    cacheComponents: options.cacheComponents === true,
   };
 }

@@ -109,11 +109,11 @@ export async function prerenderRoutes(
     const rendered: Array<SerializedCachedResponse & { file: string }> = [];
     for (const params of sets) {
       const pathname = canonicalPath(route.segments, params);
-      const outcome = await cache.render(route, pathname, params);
+      const outcome = await cache.render(route, pathname, params, { prerender: true });
       if (outcome.kind === "error") throw failed(route, pathname, outcome.error);
       if (outcome.kind === "dynamic") {
         report.mode = "dynamic";
-        report.reason = `it reads ${outcome.expression}`;
+        report.reason = outcome.reason ?? `it reads ${outcome.expression}`;
         break;
       }
       if (outcome.kind === "uncacheable") {

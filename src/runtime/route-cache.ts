@@ -77,7 +77,7 @@ export interface RouteCacheOptions {
 /** The outcome of running a route's GET for the cache. */
 export type FillResult =
   | { kind: "entry"; served: ServedEntry }
-  | { kind: "dynamic"; expression: string }
+  | { kind: "dynamic"; expression: string; reason?: string }
   | { kind: "uncacheable"; response: CachedResponse; reason: string }
   | { kind: "error"; error: unknown };
 
@@ -318,16 +318,54 @@ export class RouteCache {
 
   /**
    * Renders a route's GET with a request that has no headers, cookies or query (R77), watching for
-   * request-data reads (R79, R80). Used for fills and build-time prerenders.
+   * request-data reads (R79, R80). Used for fills and build-time prerenders. A build-time prerender
+   * (`prerender: true`) of a `cacheComponents` route follows Next 16 (R90, R116): a first run fills
+   * the caches and must not call `Date.now()`/`Math.random()`/… outside "use cache" nor use a cache
+   * entry that expires within 5 minutes; a second run must then produce its response within one
+   * task (only cached data, no timers, fetches or database calls). Otherwise the route is dynamic.
    */
   async render(
     route: CachedRoute,
     pathname: string,
     params: Record<string, string | string[]>,
+    options: { prerender?: boolean } = {},
+  ): Promise<FillResult> {
+    if (options.prerender !== true || !route.policy.cacheComponents)
+      return (await this.#renderOnce(route, pathname, params, "plain")).result;
+    const first = await this.#renderOnce(route, pathname, params, "prospective");
+    if (first.result.kind !== "entry") return first.result;
+    const { revalidate, expire } = first.scope;
+    if (revalidate === 0 || (expire !== undefined && expire < MIN_PRERENDERABLE_EXPIRE)) {
+      return {
+        kind: "dynamic",
+        expression: "a short-lived cache",
+        reason: `a "use cache" function it calls has ${revalidate === 0 ? "revalidate 0" : `expire ${expire} s`}; entries that expire within ${MIN_PRERENDERABLE_EXPIRE} s are not prerendered`,
+      };
+    }
+    return (await this.#renderOnce(route, pathname, params, "final")).result;
+  }
+
+  async #renderOnce(
+    route: CachedRoute,
+    pathname: string,
+    params: Record<string, string | string[]>,
+    mode: "plain" | "prospective" | "final",
+  ): Promise<{ result: FillResult; scope: RouteCacheScope }> {
+    const scope: RouteCacheScope = { tags: [] };
+    const result = await this.#run(route, pathname, params, mode, scope);
+    return { result, scope };
+  }
+
+  async #run(
+    route: CachedRoute,
+    pathname: string,
+    params: Record<string, string | string[]>,
+    mode: "plain" | "prospective" | "final",
+    scope: RouteCacheScope,
   ): Promise<FillResult> {
     const { basePath, logger, authInterrupts, expireTime, now } = this.#options;
     const policy = route.policy;
-    let problem: { expression: string; error?: unknown } | undefined;
+    let problem: { expression: string; error?: unknown; reason?: string } | undefined;
     const react = (expression: string): void => {
       if (policy.onDynamic === "ignore") return;
       if (problem === undefined) {
@@ -339,11 +377,20 @@ export class RouteCache {
       }
       throw problem.error ?? new DynamicUsageSignal(expression);
     };
+    // R90: time and randomness make the route dynamic; the call itself goes on (its result is unused).
+    const onSyncIO =
+      mode === "plain"
+        ? undefined
+        : (expression: string): void => {
+            problem ??= {
+              expression,
+              reason: `it calls ${expression} outside "use cache" (call \`await connection()\` first to make that explicit)`,
+            };
+          };
     const base = staticRequest(pathname, basePath);
     const request: NextRequest = policy.mask
       ? maskRequest(base, pathname, basePath)
       : trackRequest(base, react);
-    const scope: { tags: string[]; revalidate?: number; expire?: number } = { tags: [] };
     const init: Partial<RequestStore> = {
       phase: "prerender",
       onDynamicAccess: policy.mask ? undefined : react,
@@ -352,6 +399,10 @@ export class RouteCache {
       // which a tracked fill counts as dynamic (R80).
       [IMPLICIT_TAGS_KEY]: implicitTags(route.key, pathname),
     };
+    if (onSyncIO !== undefined) init.onSyncIO = onSyncIO;
+    // "use cache" calls tag their entries with the request's implicit tags, which it would derive from
+    // request.url — a request-data read that would make every such GET dynamic (R80). Hand them over.
+    init[kImplicitTags] = implicitTags(route.key, decodedPath(basePath + pathname));
     // A handler that throws is logged by invokeHandler and answered with a 500: keep the error so a
     // build can fail on it and a fill can report it, instead of storing the 500.
     let thrown: { error: unknown } | undefined;
@@ -363,9 +414,8 @@ export class RouteCache {
       },
     };
     const timestamp = now();
-    let response: Response;
-    try {
-      response = await invokeHandler(
+    const invoke = () =>
+      invokeHandler(
         route,
         route.get,
         request,
@@ -374,19 +424,40 @@ export class RouteCache {
         { logger: quiet, authInterrupts, cacheRuntime: this.#options.cacheRuntime },
         init,
       );
-    } catch (error) {
-      return { kind: "error", error };
-    }
-    if (problem !== undefined) {
-      if (problem.error !== undefined) return { kind: "error", error: problem.error };
-      return { kind: "dynamic", expression: problem.expression };
-    }
-    if (thrown !== undefined) return { kind: "error", error: thrown.error };
     let read: Awaited<ReturnType<typeof readResponse>>;
-    try {
-      read = await readResponse(response);
-    } catch (error) {
-      return { kind: "error", error };
+    if (mode === "final") {
+      let outcome: Awaited<ReturnType<typeof readResponse>> | "late";
+      try {
+        outcome = await withinOneTask(invoke, readResponse);
+      } catch (error) {
+        return { kind: "error", error };
+      }
+      if (outcome === "late" && problem === undefined) {
+        return {
+          kind: "dynamic",
+          expression: "uncached I/O",
+          reason:
+            'it awaits I/O that is not cached (a timer, fetch or database call) before its response is complete; move that work into a "use cache" function to prerender it',
+        };
+      }
+      if (problem !== undefined) return this.#problem(problem);
+      if (thrown !== undefined) return { kind: "error", error: thrown.error };
+      read = outcome as Awaited<ReturnType<typeof readResponse>>;
+    } else {
+      let response: Response;
+      try {
+        response = await invoke();
+      } catch (error) {
+        return { kind: "error", error };
+      }
+      if (problem !== undefined) return this.#problem(problem);
+      if (thrown !== undefined) return { kind: "error", error: thrown.error };
+      try {
+        read = await readResponse(response);
+      } catch (error) {
+        return { kind: "error", error };
+      }
+      if (problem !== undefined) return this.#problem(problem);
     }
     let revalidate = policy.revalidate;
     if (scope.revalidate !== undefined && (revalidate === false || scope.revalidate < revalidate))
@@ -406,12 +477,75 @@ export class RouteCache {
     return { kind: "entry", served: prepareEntry(entry) };
   }
 
+  #problem(problem: { expression: string; error?: unknown; reason?: string }): FillResult {
+    if (problem.error !== undefined) return { kind: "error", error: problem.error };
+    return problem.reason === undefined
+      ? { kind: "dynamic", expression: problem.expression }
+      : { kind: "dynamic", expression: problem.expression, reason: problem.reason };
+  }
+
   #warnOnce(id: string, message: string, error?: unknown): void {
     if (this.#warned.has(id)) return;
     this.#warned.add(id);
     if (error === undefined) this.#options.logger.warn(message);
     else this.#options.logger.error(message, error);
   }
+}
+
+/** Where the cache runtime keeps a request's implicit tags on the request store (src/cache/runtime.ts). */
+const kImplicitTags = Symbol.for("approute.cache.implicitTags");
+
+function decodedPath(path: string): string {
+  try {
+    return decodeURI(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Cache entries expiring sooner than this (seconds) make a `cacheComponents` GET dynamic (R116). */
+export const MIN_PRERENDERABLE_EXPIRE = 300;
+
+/** What cached functions called by a GET being rendered add to the route entry (R102, R106). */
+type RouteCacheScope = NonNullable<RequestStore["routeCacheScope"]>;
+
+/**
+ * Next 16's task budget for a `cacheComponents` prerender (R90): the handler starts in a fresh task
+ * and must hand back its Response before the next task runs; the body then gets one more task.
+ * Cached data arrives in microtasks, so only uncached I/O misses it. Resolves "late" when it does;
+ * the handler keeps running, but its result is dropped.
+ */
+function withinOneTask<R>(
+  invoke: () => Response | Promise<Response>,
+  read: (response: Response) => Promise<R>,
+): Promise<R | "late"> {
+  return new Promise<R | "late">((resolve, reject) => {
+    let responded = false;
+    let done = false;
+    const finish = (value: R | "late") => {
+      if (done) return;
+      done = true;
+      resolve(value);
+    };
+    const fail = (error: unknown) => {
+      if (done) return;
+      done = true;
+      reject(error);
+    };
+    setImmediate(() => {
+      Promise.resolve()
+        .then(invoke)
+        .then((response) => {
+          if (done) return;
+          responded = true;
+          setImmediate(() => finish("late"));
+          read(response).then(finish, fail);
+        }, fail);
+    });
+    setImmediate(() => {
+      if (!responded) finish("late");
+    });
+  });
 }
 
 /** True for errors that mean "this build must fail" when a prerender hits them. */
