@@ -237,6 +237,16 @@ describe("route cache", () => {
   });
 });
 
+// R84 — what `next start` 16.4.6 sends to the client after on-demand revalidation (observed on a
+// scratch app with `revalidate = 60`, `revalidate = false` + `dynamic = "error"`, `force-static`, and a
+// `revalidate = 3600` GET whose fetch carries a tag):
+//   revalidatePath(p)                  → next GET of p: MISS with a freshly rendered body, then HIT
+//   revalidateTag(t, "max")            → next GET: STALE (old body, one background render), then HIT
+//   revalidateTag(t, { expire: 0 })    → next GET: MISS (fresh body), then HIT
+//   revalidateTag(t) (one argument)    → next GET: MISS (fresh body), then HIT
+//   revalidateTag("_N_T_/p", "max")    → next GET: STALE, then HIT
+// `x-nextjs-cache: REVALIDATED` never reaches a client: Next sets it only on its internal
+// `x-prerender-revalidate` request (the regeneration itself), which approute runs in-process.
 describe("route cache: on-demand revalidation", () => {
   let server: FixtureServer;
   before(async () => {
@@ -283,6 +293,31 @@ describe("route cache: on-demand revalidation", () => {
     // asserted by the concurrency test above.)
     assert.ok(latest.route > old.route, "the route was regenerated");
     assert.ok(latest.n > old.n, "the cached helper was recomputed too");
+  });
+
+  test("R84: revalidatePath on a force-static GET → MISS with a fresh body, then HIT (also for HEAD)", async () => {
+    const first = await fetch(`${server.url}/api/static`);
+    assert.equal(first.headers.get("x-nextjs-cache"), "HIT");
+    const old = await first.json();
+    await invalidate({ path: "/api/static" });
+    const head = await fetch(`${server.url}/api/static`, { method: "HEAD" });
+    assert.equal(head.headers.get("x-nextjs-cache"), "MISS");
+    const next = await fetch(`${server.url}/api/static`);
+    assert.equal(next.headers.get("x-nextjs-cache"), "HIT");
+    assert.equal((await next.json()).n, old.n + 1);
+    assert.equal(next.headers.get("cache-control"), "s-maxage=31536000");
+  });
+
+  test("R84, R107: the one-argument revalidateTag expires at once → MISS, then HIT", async () => {
+    await fetch(`${server.url}/api/reval`);
+    const before = (await counts(server)).reval!;
+    await invalidate({ tag: "_N_T_/api/reval", single: "1" });
+    const res = await fetch(`${server.url}/api/reval`);
+    assert.equal(res.headers.get("x-nextjs-cache"), "MISS");
+    assert.equal((await res.json()).n, before + 1);
+    const again = await fetch(`${server.url}/api/reval`);
+    assert.equal(again.headers.get("x-nextjs-cache"), "HIT");
+    assert.equal((await again.json()).n, before + 1);
   });
 
   test("R94: revalidateTag with an implicit route tag reaches the route (expire now → MISS)", async () => {
