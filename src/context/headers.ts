@@ -122,7 +122,11 @@ const PRERENDER_BYPASS = "__prerender_bypass";
 // Made on first use (Workers forbid random values at module scope).
 let processPreviewId: string | undefined;
 
-/** Draft mode (R68): `isEnabled` follows the `__prerender_bypass` cookie; enable/disable set it. */
+/**
+ * Draft mode (R68): `isEnabled` follows the `__prerender_bypass` cookie; enable/disable set it —
+ * `SameSite=None; Secure` in production, `SameSite=Lax` without `Secure` under `approute dev` (so it
+ * works on http://localhost), as Next does.
+ */
 export async function draftMode(): Promise<{ readonly isEnabled: boolean; enable(): void; disable(): void }> {
   const store = requireRequestStore("draftMode");
   const previewId = store.previewId ?? (processPreviewId ??= randomBytes(16).toString("hex"));
@@ -141,8 +145,8 @@ export async function draftMode(): Promise<{ readonly isEnabled: boolean; enable
         name: PRERENDER_BYPASS,
         value: previewId,
         httpOnly: true,
-        sameSite: "none",
-        secure: true,
+        sameSite: store.dev === true ? "lax" : "none",
+        secure: store.dev !== true,
         path: "/",
       });
       record(store, PRERENDER_BYPASS);
@@ -156,8 +160,8 @@ export async function draftMode(): Promise<{ readonly isEnabled: boolean; enable
         name: PRERENDER_BYPASS,
         value: "",
         httpOnly: true,
-        sameSite: "none",
-        secure: true,
+        sameSite: store.dev === true ? "lax" : "none",
+        secure: store.dev !== true,
         path: "/",
         expires: new Date(0),
       });

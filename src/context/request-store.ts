@@ -30,6 +30,8 @@ export interface RequestStore {
   pendingRevalidations?: Array<() => Promise<void>>;
   /** The build's draft-mode secret (R68); unguessable, never sent except by `enable()`. */
   previewId?: string;
+  /** Set under `approute dev`: draft-mode cookies drop `Secure` and use `SameSite=Lax`, as `next dev` (R68). */
+  dev?: boolean;
   /** Draft mode state (R68). */
   draftMode?: { enabled: boolean };
   /** Called when request data is read during a prerender attempt (R79, R80). */

@@ -182,7 +182,13 @@ export function createApp(options: AppOptions): App {
   });
   // A shared cache (Redis) is closed after a graceful shutdown has drained the server.
   if (cache.holdsConnections) onShutdown(() => cache.close());
-  const invokeOptions = { logger, authInterrupts, cacheRuntime: cache, previewId: options.previewId };
+  const invokeOptions = {
+    logger,
+    authInterrupts,
+    cacheRuntime: cache,
+    previewId: options.previewId,
+    dev: options.dev === true,
+  };
   const { routeCache, candidates } = setUpRouteCache(router, options, config, logger, cache);
 
   const proxy = options.proxy === undefined ? undefined : compileProxy(options.proxy);

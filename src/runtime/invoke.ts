@@ -30,6 +30,8 @@ export interface InvokeOptions {
   cacheRuntime?: unknown;
   /** Secret that `draftMode()` compares the `__prerender_bypass` cookie with (R68). */
   previewId?: string;
+  /** `approute dev`: development cookie attributes for draft mode (R68). */
+  dev?: boolean;
 }
 
 /** Own key `params` only (R34), always a real Promise (R35). */
@@ -60,6 +62,7 @@ export function invokeHandler(
     cacheRuntime: options.cacheRuntime,
     previewId: options.previewId,
   };
+  if (options.dev === true) store.dev = true;
   if (init !== undefined) Object.assign(store, init);
   let result: unknown;
   try {

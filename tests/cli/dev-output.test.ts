@@ -9,6 +9,7 @@ import { type CliServer, spawnServer, tempProject, until } from "../helpers/proj
 describe("approute dev output", () => {
   const project = tempProject({
     "app/api/hello/route.ts": `export function GET() {\n  return Response.json({ ok: true });\n}\n`,
+    "app/api/draft/route.ts": `import { draftMode } from "next/headers";\nexport async function GET() {\n  (await draftMode()).enable();\n  return new Response(null, { status: 204 });\n}\n`,
     "app/api/fail/route.ts": `// a comment so the error is not on line 1\nexport function GET(): Response {\n  throw new Error("kaboom");\n}\n`,
   });
   let server: CliServer | undefined;
@@ -41,6 +42,14 @@ describe("approute dev output", () => {
       /app\/api\/fail\/route\.ts:3:\d+\n.*\n.*\n> 3 \|\s+throw new Error\("kaboom"\);\n\s+\|\s+\^/,
     );
     assert.ok(!out.includes("\u001b["), "no colour when stdout is not a terminal");
+  });
+
+  test("R68: draftMode().enable() under dev sets SameSite=Lax without Secure, as next dev", async () => {
+    assert.ok(server, "the dev server from the first test");
+    const res = await fetch(`${server.url}/api/draft`);
+    assert.equal(res.status, 204);
+    const [cookie] = res.headers.getSetCookie();
+    assert.match(cookie!, /^__prerender_bypass=[0-9a-f]{32}; Path=\/; HttpOnly; SameSite=lax$/);
   });
 
   test("typegen follows added and removed routes", async () => {
