@@ -12,8 +12,9 @@ import { createRouter } from "../core/router.js";
 import type { App } from "../runtime/app.js";
 import { installSyncIOProbes } from "../runtime/sync-io.js";
 import { compile } from "./compile.js";
+import { scanWithConfig } from "./config-profiles.js";
 import { type FailedRoute, generateEntry, MANIFEST_VERSION, type Manifest } from "./manifest.js";
-import { type ScanResult, scanProject } from "./scan.js";
+import type { ScanResult } from "./scan.js";
 
 export interface BuildOptions {
   /** Project root (contains app/ or src/app/). */
@@ -63,7 +64,7 @@ export async function buildProject(
   const started = performance.now();
   const root = options.root;
   options.onProgress?.("scanning routes");
-  const scan = scanned ?? scanProject(root);
+  const scan = scanned ?? (await scanWithConfig(root));
   checkRoutes(scan);
   const outDir = options.outDir ?? serverDir(root);
   rmSync(outDir, { recursive: true, force: true });

@@ -1,23 +1,24 @@
 /**
- * Reads the `cacheLife` profile names from a project's `next.config` for typegen (R103): compile the
- * config file alone with esbuild, import it, resolve a function export with the build phase, and
- * list the keys of `cacheLife`. Build time only.
+ * Reads build-time options from a project's `next.config`: the `cacheLife` profile names for typegen
+ * (R103) and `pageExtensions` for the route scanner (R1). The config file is compiled alone with
+ * esbuild, imported, and a function export resolved with the build phase. Build time only.
  * @module
  */
-import { mkdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { ApprouteError, ErrorCode } from "../core/errors.js";
 import { nextAliasPlugin } from "./next-alias.js";
+import { type ScanResult, scanProject } from "./scan.js";
 
 let sequence = 0;
 
 /**
- * The `cacheLife` keys of `configPath` (absolute), or `[]` without a config. Throws what the config
- * throws, so a broken config is reported rather than silently typed without profiles.
+ * Evaluates `configPath` (absolute) the way the build sees it: compiled alone with esbuild, imported,
+ * a function export called with the build phase. Throws what the config throws.
  */
-export async function readCacheLifeProfiles(root: string, configPath: string | undefined): Promise<string[]> {
-  if (!configPath) return [];
+export async function readBuildConfig(root: string, configPath: string): Promise<Record<string, unknown>> {
   const dir = join(root, ".approute", "types", ".config");
   mkdirSync(dir, { recursive: true });
   // A fresh file name per read: ESM caches modules by URL, and dev reads again after edits.
@@ -42,9 +43,53 @@ export async function readCacheLifeProfiles(root: string, configPath: string | u
         "phase-production-build",
         { defaultConfig: {} },
       );
-    const profiles = (config as { cacheLife?: unknown } | null)?.cacheLife;
-    return profiles && typeof profiles === "object" ? Object.keys(profiles) : [];
+    return config !== null && typeof config === "object" ? (config as Record<string, unknown>) : {};
   } finally {
     rmSync(outfile, { force: true });
   }
+}
+
+/**
+ * The `cacheLife` keys of `configPath` (absolute), or `[]` without a config. Throws what the config
+ * throws, so a broken config is reported rather than silently typed without profiles.
+ */
+export async function readCacheLifeProfiles(root: string, configPath: string | undefined): Promise<string[]> {
+  if (!configPath) return [];
+  const profiles = (await readBuildConfig(root, configPath)).cacheLife;
+  return profiles && typeof profiles === "object" ? Object.keys(profiles) : [];
+}
+
+/**
+ * next.config `pageExtensions` (R1), validated, or undefined when the config does not set it. The
+ * config is only evaluated when its source mentions the option, so other builds pay nothing.
+ */
+export async function readPageExtensions(
+  root: string,
+  configPath: string | undefined,
+): Promise<string[] | undefined> {
+  if (!configPath || !readFileSync(configPath, "utf8").includes("pageExtensions")) return undefined;
+  const value = (await readBuildConfig(root, configPath)).pageExtensions;
+  if (value === undefined) return undefined;
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    !value.every((ext) => typeof ext === "string" && ext !== "" && !ext.startsWith("."))
+  ) {
+    throw new ApprouteError(
+      ErrorCode.INVALID_CONFIG,
+      `Invalid next.config option "pageExtensions": expected a non-empty array of extensions without a leading dot, received ${JSON.stringify(value)}.`,
+      {
+        location: { file: relative(root, configPath).split("\\").join("/") },
+        hint: 'Use for example pageExtensions: ["ts", "api.ts"], or remove the option.',
+      },
+    );
+  }
+  return value as string[];
+}
+
+/** Scans `root`, honouring next.config `pageExtensions` when the config sets it. */
+export async function scanWithConfig(root: string): Promise<ScanResult> {
+  const scan = scanProject(root);
+  const pageExtensions = await readPageExtensions(root, scan.config);
+  return pageExtensions === undefined ? scan : scanProject(root, { pageExtensions });
 }

@@ -13,10 +13,10 @@ import type { App } from "../runtime/app.js";
 import type { Logger } from "../runtime/logger.js";
 import { writeTypes } from "../typegen/index.js";
 import { type BuildResult, buildProject } from "./build.js";
-import { readCacheLifeProfiles } from "./config-profiles.js";
+import { readCacheLifeProfiles, scanWithConfig } from "./config-profiles.js";
 import type { FailedRoute } from "./manifest.js";
 import { nextAliasPlugin } from "./next-alias.js";
-import { type ScanResult, scanProject } from "./scan.js";
+import type { ScanResult } from "./scan.js";
 import { cacheDirectivePlugin } from "./use-cache.js";
 
 export interface DevOptions {
@@ -83,7 +83,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     const outDir = join(base, String(gen));
     let result: BuildResult;
     try {
-      const scan = scanProject(root);
+      const scan = await scanWithConfig(root);
       if (options.typegen !== false) {
         // Typegen follows the route set, not every edit (R38: dev keeps RouteContext current).
         // …and next.config, whose cacheLife profiles type cacheLife() (R103).

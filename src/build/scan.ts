@@ -52,9 +52,25 @@ function findFile(dir: string, base: string, exts: readonly string[]): string | 
   return undefined;
 }
 
+export interface ScanOptions {
+  /**
+   * next.config `pageExtensions` (R1): route files are then `route.<ext>` for exactly these
+   * extensions (`["api.ts"]` → only `route.api.ts`), as in Next. Extensions that do not end in a
+   * JavaScript/TypeScript extension (`"mdx"`) can never be route handlers and are skipped.
+   */
+  pageExtensions?: readonly string[];
+}
+
+function endsInScript(ext: string): boolean {
+  const last = ext.slice(ext.lastIndexOf(".") + 1);
+  return (ROUTE_EXTENSIONS as readonly string[]).includes(last);
+}
+
 /** Scans a project. Throws for a page/route clash (R9), both proxy and middleware (R124), bad folders. */
-export function scanProject(root: string): ScanResult {
+export function scanProject(root: string, options: ScanOptions = {}): ScanResult {
   const appDir = findAppDir(root);
+  const routeExtensions: readonly string[] = options.pageExtensions?.filter(endsInScript) ?? ROUTE_EXTENSIONS;
+  const pageExtensions: readonly string[] = options.pageExtensions ?? PAGE_EXTENSIONS;
   const routes: ScannedRoute[] = [];
   const walk = (dir: string, folders: string[]) => {
     const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -68,10 +84,8 @@ export function scanProject(root: string): ScanResult {
         walk(join(dir, entry.name), [...folders, entry.name]);
         continue;
       }
-      const dot = entry.name.lastIndexOf(".");
-      const base = entry.name.slice(0, dot);
-      const ext = entry.name.slice(dot + 1);
-      if (base === "route" && (ROUTE_EXTENSIONS as readonly string[]).includes(ext)) {
+      const name = entry.name;
+      if (name.startsWith("route.") && routeExtensions.includes(name.slice(6))) {
         if (route) {
           throw new ApprouteError(
             ErrorCode.ROUTE_CONFLICT,
@@ -83,7 +97,7 @@ export function scanProject(root: string): ScanResult {
           );
         }
         route = join(dir, entry.name);
-      } else if (base === "page" && PAGE_EXTENSIONS.includes(ext)) {
+      } else if (name.startsWith("page.") && pageExtensions.includes(name.slice(5))) {
         page = join(dir, entry.name);
       }
     }

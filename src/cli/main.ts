@@ -134,10 +134,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === "typegen") {
       const { checkRoutes } = await import("../build/build.js");
-      const { scanProject } = await import("../build/scan.js");
       const { writeTypes } = await import("../typegen/index.js");
-      const { readCacheLifeProfiles } = await import("../build/config-profiles.js");
-      const scan = scanProject(root);
+      const { readCacheLifeProfiles, scanWithConfig } = await import("../build/config-profiles.js");
+      const scan = await scanWithConfig(root);
       checkRoutes(scan);
       const cacheLifeProfiles = await readCacheLifeProfiles(root, scan.config);
       const { routesFile } = writeTypes(root, scan.routes, { cacheLifeProfiles });
