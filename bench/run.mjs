@@ -4,7 +4,9 @@
 // bench/RESULTS.md. Loopback only; every run is bounded.
 //
 // Options: --quick (short runs, for trying the harness), --rounds=N, --seconds=N, --connections=N,
-//          --peers=raw,approute,... , --no-next, --no-write (print only), --no-lib-build (use dist/ as is).
+//          --peers=raw,approute,... , --no-next, --no-write (print only), --no-lib-build (use dist/ as is),
+//          --endpoints=hello,cookies (a subset), --load-only (cold start and load only: no router or build
+//          bench, nothing written; prints CPU/request and req/s as ratios to the first peer — for A/B work).
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, totalmem } from "node:os";
@@ -41,13 +43,18 @@ const PEERS = (args.peers ? String(args.peers).split(",") : ALL_PEERS).filter(
 
 const ECHO_SCRIPT = join(BENCH, "wrk", "echo.lua");
 const COOKIE_HEADER = "Cookie: visits=41; theme=dark; session=0123456789abcdef";
-export const ENDPOINTS = [
+const ALL_ENDPOINTS = [
   { name: "hello", path: "/api/hello" },
   { name: "users/[id]", path: "/api/users/42" },
   { name: "echo", path: "/api/echo", script: ECHO_SCRIPT },
   { name: "static", path: "/api/static" },
   { name: "cookies", path: "/api/cookies", headers: [COOKIE_HEADER] },
 ];
+
+export const ENDPOINTS = args.endpoints
+  ? ALL_ENDPOINTS.filter((e) => String(args.endpoints).split(",").includes(e.name.split("/")[0]))
+  : ALL_ENDPOINTS;
+const loadOnly = Boolean(args["load-only"]);
 
 function log(message) {
   process.stdout.write(`${message}\n`);
@@ -264,6 +271,20 @@ async function main() {
       memory[peer] = prev ? { rss: Math.max(prev.rss, mem.rss), peak: Math.max(prev.peak, mem.peak) } : mem;
       await stopServer(server);
     }
+  }
+
+  if (loadOnly) {
+    const base = PEERS[0];
+    log(`\n· ratios to ${base} (req/s; server CPU per request, lower is better)`);
+    for (const peer of PEERS)
+      for (const ep of ENDPOINTS) {
+        const a = load[peer][ep.name];
+        const b = load[base][ep.name];
+        log(
+          `  ${peer.padEnd(9)} ${ep.name.padEnd(11)} ${(a.rps / b.rps).toFixed(2)}x req/s  ${a.cpuUs.toFixed(1)} µs/req (${(b.cpuUs / a.cpuUs).toFixed(2)}x)  rss ${(memory[peer].rss / 2 ** 20).toFixed(0)} MB`,
+        );
+      }
+    return;
   }
 
   // 3. Router microbench (pinned to the server core).

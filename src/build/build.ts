@@ -40,7 +40,7 @@ export interface BuildResult {
   inputs: string[];
   durationMs: number;
   /** Per manifest route (same order): exported names and the bytes of its own chunk (build report). */
-  routeInfo: Array<{ exports: string[]; bytes: number }>;
+  routeInfo: Array<{ exports: string[]; bytes: number; requestStore?: boolean }>;
   /** esbuild warnings, with file and line. */
   warnings: Message[];
 }
@@ -92,6 +92,7 @@ export async function buildProject(
       key: route.key,
       segments: route.segments,
       chunk: output.files[`route-${i}`]!,
+      ...(output.entryInfo[`route-${i}`]?.requestStore === false ? { requestStore: false } : {}),
     })),
   };
   if (scan.proxy)

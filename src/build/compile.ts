@@ -7,6 +7,7 @@ import { type BuildFailure, build, formatMessagesSync, type Message, type Plugin
 import { ApprouteError, ErrorCode, isApprouteError } from "../core/errors.js";
 import { INJECT_GLOBALS, injectGlobalsPlugin } from "./inject-globals.js";
 import { nextAliasPlugin } from "./next-alias.js";
+import { storeUsageAnalyser } from "./store-usage.js";
 import { cacheDirectivePlugin } from "./use-cache.js";
 
 export interface CompileInput {
@@ -25,8 +26,11 @@ export interface CompileOutput {
   warnings: Message[];
   /** Total bytes emitted. */
   bytes: number;
-  /** Per entry name: bytes of its own chunk (shared chunks not counted) and its export names. */
-  entryInfo: Record<string, { bytes: number; exports: string[] }>;
+  /**
+   * Per entry name: bytes of its own chunk (shared chunks not counted), its export names, and whether
+   * its code can reach the request store (see store-usage.ts).
+   */
+  entryInfo: Record<string, { bytes: number; exports: string[]; requestStore: boolean }>;
   /** Source files that went into the build (relative to root), for dev watching. */
   inputs: string[];
 }
@@ -86,11 +90,16 @@ export async function compile(input: CompileInput): Promise<CompileOutput> {
     for (const name of Object.keys(input.entries)) files[name] = `${name}.mjs`;
     let bytes = 0;
     const entryInfo: CompileOutput["entryInfo"] = {};
+    const storeUsage = storeUsageAnalyser(result.metafile, input.root, input.root);
     for (const [path, meta] of Object.entries(result.metafile.outputs)) {
       bytes += meta.bytes;
       const name = path.slice(path.lastIndexOf("/") + 1, -".mjs".length);
       if (meta.entryPoint && name in input.entries)
-        entryInfo[name] = { bytes: meta.bytes, exports: meta.exports };
+        entryInfo[name] = {
+          bytes: meta.bytes,
+          exports: meta.exports,
+          requestStore: storeUsage.usesStore(path),
+        };
     }
     return {
       files,

@@ -13,6 +13,8 @@ export interface ManifestRoute {
   segments: Segment[];
   /** Emitted chunk, relative to the server directory. */
   chunk: string;
+  /** `false` when the build proved the route's code never reads the request store (#6). */
+  requestStore?: boolean;
   /** What the build decided for the route's GET (R73–R83); absent when it is not a cache candidate. */
   cache?: { mode: "static" | "dynamic"; reason?: string; paths: string[] };
 }
@@ -89,7 +91,7 @@ export function generateEntry(
   lines.push(`/** Builds another app instance over the same modules (e.g. with a different logger). */
 export function create(overrides = {}) {
   return createApp({
-    routes: manifest.routes.map((r, i) => ({ file: r.file, segments: r.segments, module: modules[i] })),
+    routes: manifest.routes.map((r, i) => ({ file: r.file, segments: r.segments, module: modules[i], requestStore: r.requestStore })),
     failed,
     proxy: ${manifest.proxy ? `{ file: manifest.proxy.file, kind: manifest.proxy.kind, module: proxyModule }` : "undefined"},
     config,

@@ -13,7 +13,7 @@ import type { WorkerBundle } from "../build/worker.js";
 import { ApprouteError, ErrorCode, isApprouteError } from "../core/errors.js";
 import { consoleLogger } from "../runtime/logger.js";
 import { onShutdown } from "../runtime/shutdown.js";
-import { installCrashGuards, installShutdown, runPrimary } from "./process.js";
+import { installCrashGuards, installShutdown, runPrimary, stackRouteLocator } from "./process.js";
 import { parseServerFlags, SERVER_FLAGS, SERVER_FLAGS_HELP, WORKERS_HELP } from "./serve-options.js";
 
 // Cold start: `start` never loads the compiler (esbuild, acorn, magic-string) or typegen; the other
@@ -200,7 +200,10 @@ export async function main(argv: string[]): Promise<number> {
         return -1;
       }
       const { app } = await loadBuild(root);
-      installCrashGuards(consoleLogger);
+      installCrashGuards(
+        consoleLogger,
+        stackRouteLocator(root, () => app.router.routes),
+      );
       const server = await serve(() => app, { ...options, port, hostname });
       if (!cluster.isWorker) console.log(`approute ready on ${server.url}`);
       // After the drain: let the cache handlers flush and release their connections.
@@ -221,7 +224,10 @@ export async function main(argv: string[]): Promise<number> {
     const color = colorEnabled();
     const logger = createDevLogger(root, color);
     const session = await startDev({ root, logger });
-    installCrashGuards(logger);
+    installCrashGuards(
+      logger,
+      stackRouteLocator(root, () => session.app().router.routes),
+    );
     const server = await serve(
       withRequestLog(
         () => session.app(),

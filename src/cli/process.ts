@@ -4,27 +4,57 @@
  * @module
  */
 import cluster, { type Worker } from "node:cluster";
+import { isAbsolute, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { originFor } from "../adapters/node/server.js";
 import { requestStorage } from "../context/request-store.js";
 import type { Logger } from "../runtime/logger.js";
 import { runShutdownHooks } from "../runtime/shutdown.js";
 
-function where(): string {
-  const route = requestStorage.getStore()?.route;
+/** Finds the route an unhandled error came from when no request context carries it. */
+export type RouteLocator = (reason: unknown) => string | undefined;
+
+/**
+ * A locator that reads the error's stack: the first frame in a route file (source maps are on, so
+ * frames name the original `app/…/route.ts`) gives the route. Routes the build proved never use the
+ * request store run without it (#6), so their crashes are attributed this way.
+ */
+export function stackRouteLocator(
+  root: string,
+  routes: () => ReadonlyArray<{ file: string; key: string }>,
+): RouteLocator {
+  return (reason) => {
+    const stack = reason instanceof Error ? reason.stack : undefined;
+    if (typeof stack !== "string") return undefined;
+    const byFile = new Map<string, string>();
+    for (const route of routes())
+      byFile.set(isAbsolute(route.file) ? route.file : join(root, route.file), route.key);
+    for (const match of stack.matchAll(/(?:\(|at )((?:file:\/\/)?\/[^():]+):\d+:\d+\)?$/gm)) {
+      let file = match[1]!;
+      if (file.startsWith("file://")) file = fileURLToPath(file);
+      const key = byFile.get(file);
+      if (key !== undefined) return key;
+    }
+    return undefined;
+  };
+}
+
+function where(reason: unknown, locate: RouteLocator | undefined): string {
+  const route = requestStorage.getStore()?.route ?? locate?.(reason);
   return route === undefined ? "" : ` in route ${route}`;
 }
 
 /**
  * A thrown error or rejected promise that nothing handled — in a handler's timer, in `after()` work,
- * in background work — is logged with its route (when the request context is still known) and the
- * process keeps serving. Node's default would exit and drop every in-flight request.
+ * in background work — is logged with its route (from the request context, or else from the error's
+ * stack) and the process keeps serving. Node's default would exit and drop every in-flight request.
  */
-export function installCrashGuards(logger: Logger): void {
+export function installCrashGuards(logger: Logger, locate?: RouteLocator): void {
   process.on("uncaughtException", (error) => {
-    logger.error(`Uncaught exception${where()}; the server keeps running:`, error);
+    logger.error(`Uncaught exception${where(error, locate)}; the server keeps running:`, error);
   });
   process.on("unhandledRejection", (reason) => {
-    logger.error(`Unhandled promise rejection${where()}; the server keeps running:`, reason);
+    logger.error(`Unhandled promise rejection${where(reason, locate)}; the server keeps running:`, reason);
   });
 }
 

@@ -11,7 +11,7 @@ import type { CacheHandler } from "../cache/types.js";
 import { parseByteSize } from "../core/byte-size.js";
 import { createMethodTable, type MethodTable, type RouteHandler, resolveMethod } from "../core/dispatch.js";
 import { ApprouteError, ErrorCode } from "../core/errors.js";
-import type { Segment } from "../core/route-id.js";
+import { routeKey, type Segment } from "../core/route-id.js";
 import { createRouter, decodeParams, type RouteEntry, type RouteMatch, type Router } from "../core/router.js";
 import { readSegmentConfig, routePolicy, type SegmentConfig } from "../core/segment-config.js";
 import { canonicalRedirect, routablePath, splitTarget } from "../core/url.js";
@@ -28,7 +28,7 @@ import { buildDestination, compileConfigRoutes, firstMatch, isEmpty, matchHeader
 import { withDeadline } from "./deadline.js";
 import { matchInputFor, overlay, proxyExternal, withHeaders } from "./final-headers.js";
 import { adaptIncrementalHandler, type NextIncrementalCacheHandler } from "./incremental-handler.js";
-import { invokeHandler } from "./invoke.js";
+import { type InvokeTarget, invokeHandler } from "./invoke.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import { type PrerenderResult, prerenderRoutes } from "./prerender.js";
 import {
@@ -50,6 +50,11 @@ export interface RouteModuleRecord {
   file: string;
   segments: readonly Segment[];
   module: Record<string, unknown>;
+  /**
+   * `false` when the build proved the module never reads the request store (`next/headers`,
+   * `after()`, `next/cache`, "use cache"): its handlers are then called without entering it (#6).
+   */
+  requestStore?: boolean;
 }
 
 /** The proxy (`proxy.ts`) or middleware (`middleware.ts`) module, if the project has one. */
@@ -94,6 +99,8 @@ export interface AppOptions {
 /** Per-route data the router carries. */
 export interface RouteData {
   module: Record<string, unknown>;
+  /** What invoking needs: route key, file, and whether the request store can be skipped. */
+  target: InvokeTarget;
   methods: MethodTable;
   /** The route's own body limit in bytes (`export const bodySizeLimit`), if it sets one (A6). */
   bodyLimit: number | undefined;
@@ -141,6 +148,7 @@ export function createApp(options: AppOptions): App {
       file: r.file,
       data: {
         module: r.module,
+        target: { key: routeKey(r.segments), file: r.file, bare: r.requestStore === false },
         methods: createMethodTable(r.module),
         bodyLimit: readBodySizeLimit(r.module, r.file),
       },
@@ -266,7 +274,7 @@ export function createApp(options: AppOptions): App {
     }
     const request = createIncomingRequest(source, nextConfig);
     if (requestHeaders !== undefined) setIncomingHeaders(request, requestHeaders);
-    return invokeHandler(route, handler, request, params, source, invokeOptions);
+    return invokeHandler(data.target, handler, request, params, source, invokeOptions);
   }
 
   /** GET of a cached or force-static route (R69, R73–R77). Other routes never come here. */

@@ -21,6 +21,11 @@ import { emptyResponse, textResponse } from "./responses.js";
 export interface InvokeTarget {
   key: string;
   file: string;
+  /**
+   * True when the build proved the route never reads the request store: the handler is called
+   * without `AsyncLocalStorage.run`, which on Node 20 would switch on async hooks process-wide.
+   */
+  bare?: boolean;
 }
 
 export interface InvokeOptions {
@@ -66,7 +71,10 @@ export function invokeHandler(
   if (init !== undefined) Object.assign(store, init);
   let result: unknown;
   try {
-    result = requestStorage.run(store, handler, request, createContext(params));
+    result =
+      target.bare === true && init === undefined
+        ? handler(request, createContext(params))
+        : requestStorage.run(store, handler, request, createContext(params));
   } catch (error) {
     return settle(fromError(error, target, request, store, options), store, source, options);
   }
