@@ -82,7 +82,7 @@ export async function compile(input: CompileInput): Promise<CompileOutput> {
         ...(input.plugins ?? []),
       ],
       // Free `Response` references in user code bind to approute's lightweight Response (#6).
-      inject: [INJECT_GLOBALS],
+      inject: INJECT_GLOBALS,
       define: input.define,
       jsx: "automatic",
     });

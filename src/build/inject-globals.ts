@@ -11,21 +11,28 @@
  */
 import type { Plugin } from "esbuild";
 
-/** The virtual module esbuild injects; it only re-exports the bindings. */
-export const INJECT_GLOBALS = "approute:inject-globals";
+/**
+ * The virtual modules esbuild injects, one per binding: with code splitting, a module used by
+ * several routes lands in a chunk shared by exactly those routes, so a route that only uses
+ * `Response` never imports the fetch wrapper (which the request-store analysis would count).
+ */
+export const INJECT_GLOBALS = ["approute:inject-response", "approute:inject-fetch"];
+const SOURCES: Record<string, string> = {
+  "approute:inject-response": 'export { Response } from "approute/internal/globals";\n',
+  "approute:inject-fetch": 'export { fetch } from "approute/internal/fetch";\n',
+};
 const NAMESPACE = "approute-inject";
 
 export function injectGlobalsPlugin(): Plugin {
   return {
     name: "approute-inject-globals",
     setup(build) {
-      build.onResolve({ filter: /^approute:inject-globals$/ }, () => ({
-        path: INJECT_GLOBALS,
+      build.onResolve({ filter: /^approute:inject-(response|fetch)$/ }, (args) => ({
+        path: args.path,
         namespace: NAMESPACE,
       }));
-      build.onLoad({ filter: /.*/, namespace: NAMESPACE }, () => ({
-        contents:
-          'export { Response } from "approute/internal/globals";\nexport { fetch } from "approute/internal/fetch";\n',
+      build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({
+        contents: SOURCES[args.path],
         loader: "js",
         resolveDir: build.initialOptions.absWorkingDir ?? process.cwd(),
       }));

@@ -15,6 +15,9 @@ let stores: Record<string, boolean>;
 before(async () => {
   project = tempProject({
     "app/plain/route.ts": `export function GET() { return Response.json({ ok: true }); }`,
+    // References fetch (bound to the data-cache wrapper): keeps the store, and must not drag the
+    // Response-only routes that share the injected bindings' chunk with it.
+    "app/uses-fetch/route.ts": `export function GET() { return Response.json({ fetch: typeof fetch }); }`,
     "app/next-response/route.ts": `import { NextResponse, type NextRequest } from "next/server";
       export function GET(request: NextRequest) {
         return NextResponse.json({ visits: request.cookies.get("visits")?.value ?? null });
@@ -78,6 +81,7 @@ test("next/headers, after(), next/cache, use cache, namespace imports, local hel
     "/cached",
     "/revalidate",
     "/approute-package",
+    "/uses-fetch",
   ]) {
     assert.equal(stores[key], true, `${key} must enter the request store`);
   }
@@ -98,6 +102,7 @@ test("every route answers correctly whichever way it is called", async () => {
   assert.deepEqual(await get("/helper"), { status: 200, body: { visits: "9" } });
   assert.deepEqual(await get("/cached"), { status: 200, body: { id: "a" } });
   assert.deepEqual(await get("/plain-package"), { status: 200, body: { n: 4 } });
+  assert.deepEqual(await get("/uses-fetch"), { status: 200, body: { fetch: "function" } });
   assert.deepEqual(await get("/approute-package"), { status: 200, body: { visits: "7" } });
   const post = await fetch(`${fx.url}/revalidate`, { method: "POST" });
   assert.equal(post.status, 200);
