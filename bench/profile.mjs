@@ -46,7 +46,11 @@ const serve =
   peer === "approute"
     ? [join(REPO, "bin", "approute.js"), "start", appDir, "-p", String(port), "-H", "127.0.0.1"]
     : // The peers have no signal handler; this one makes SIGINT a normal exit so the profile is written.
-      ["--import", "data:text/javascript,process.on('SIGINT',()=>process.exit(0))", join(BENCH, "peers", `${peer}.mjs`)];
+      [
+        "--import",
+        "data:text/javascript,process.on('SIGINT',()=>process.exit(0))",
+        join(BENCH, "peers", `${peer}.mjs`),
+      ];
 const child = spawnPinned(0, [process.execPath, "--cpu-prof", `--cpu-prof-dir=${profiles}`, ...serve], {
   env: { PORT: String(port) },
 });

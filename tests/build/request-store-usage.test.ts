@@ -42,7 +42,11 @@ before(async () => {
       export function GET() { return Response.json({ n: twice(2) }); }`,
     "app/approute-package/route.ts": `import { readVisits } from "approute-lib";
       export async function GET() { return Response.json({ visits: await readVisits() }); }`,
-    "node_modules/plain-lib/package.json": JSON.stringify({ name: "plain-lib", type: "module", main: "index.js" }),
+    "node_modules/plain-lib/package.json": JSON.stringify({
+      name: "plain-lib",
+      type: "module",
+      main: "index.js",
+    }),
     "node_modules/plain-lib/index.js": "export const twice = (n) => n * 2;\n",
     "node_modules/approute-lib/package.json": JSON.stringify({
       name: "approute-lib",
