@@ -183,12 +183,13 @@ export interface RoutePolicy {
 
 /**
  * Decides a route's GET policy (R72–R83, R90). `cacheComponents` makes every GET-only file a
- * prerender candidate (R90).
+ * prerender candidate (R90) — except, as in Next 16, a route with dynamic segments and no
+ * `generateStaticParams`, which always runs per request. `hasParams`: the route has dynamic segments.
  */
 export function routePolicy(
   config: SegmentConfig,
   module: Record<string, unknown>,
-  options: { cacheComponents?: boolean } = {},
+  options: { cacheComponents?: boolean; hasParams?: boolean } = {},
 ): RoutePolicy {
   const mask = config.dynamic === "force-static";
   const onDynamic = mask ? "ignore" : config.dynamic === "error" ? "error" : "dynamic";
@@ -203,7 +204,8 @@ export function routePolicy(
   if (typeof module.GET !== "function" || hasNonGetMethod(module)) return dynamicPolicy;
   if (config.dynamic === "force-dynamic" || config.revalidate === 0) return dynamicPolicy;
   const eligible =
-    options.cacheComponents === true ||
+    (options.cacheComponents === true &&
+      (options.hasParams !== true || config.generateStaticParams !== undefined)) ||
     config.dynamic === "force-static" ||
     config.dynamic === "error" ||
     config.revalidate !== undefined ||

@@ -459,7 +459,10 @@ function setUpRouteCache(
     const segmentConfig = readSegmentConfig(module, route.file, { cacheComponents });
     const maxDuration = segmentConfig.maxDuration ?? config.maxDuration;
     if (maxDuration !== undefined) route.data.maxDuration = maxDuration;
-    const policy = routePolicy(segmentConfig, module, { cacheComponents });
+    const policy = routePolicy(segmentConfig, module, {
+      cacheComponents,
+      hasParams: route.params.length > 0,
+    });
     noteFetchPolicy(cache, route.key, module, segmentConfig);
     if (policy.mode !== "dynamic") cache.routeRevalidate.set(route.key, policy.revalidate);
     if (policy.mode === "dynamic" || options.dev) {

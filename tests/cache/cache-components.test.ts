@@ -16,6 +16,9 @@
 //     a promise resolved in a later task), use-cache-then-now, connection,
 //     seconds, expire-299, revalidate-0, nested-outer-seconds (a cache that expires within 5 minutes
 //     or has revalidate 0; the helper's value is still cached at run time).
+//   Dynamic segments: q/[id] (no generateStaticParams, constant body) is dynamic and never cached;
+//   gc/[id] with generateStaticParams [{ id: "a" }]: /gc/a HIT, /gc/b MISS then HIT
+//   (s-maxage=31536000); g/[id] with generateStaticParams but Date.now(): dynamic for every id.
 //   A nested short-lived "use cache" inside an outer one WITHOUT cacheLife fails `next build`
 //   ("A nested `"use cache"` with a short `expire` … Add `cacheLife()` to the outer one");
 //   approute makes that route dynamic instead (documented in the README).
@@ -130,6 +133,24 @@ describe("cacheComponents prerender parity (R90, R116)", () => {
     const a = await (await fetch(`${fx.url}/seconds`)).text();
     const b = await (await fetch(`${fx.url}/seconds`)).text();
     assert.equal(a, b);
+  });
+
+  test("dynamic segments: without generateStaticParams always per request; with it, listed paths prerendered and others cached on first request", async () => {
+    assert.equal(decided("/q/[id]"), undefined, "not even a candidate");
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${fx.url}/q/a`);
+      assert.equal(res.headers.get("x-nextjs-cache"), null);
+      assert.deepEqual(await res.json(), { id: "a" });
+    }
+    assert.deepEqual(decided("/gc/[id]"), { mode: "static", paths: ["/gc/a"] });
+    assert.equal((await fetch(`${fx.url}/gc/a`)).headers.get("x-nextjs-cache"), "HIT");
+    assert.equal((await fetch(`${fx.url}/gc/b`)).headers.get("x-nextjs-cache"), "MISS");
+    const again = await fetch(`${fx.url}/gc/b`);
+    assert.equal(again.headers.get("x-nextjs-cache"), "HIT");
+    assert.deepEqual(await again.json(), { id: "b" });
+    assert.equal(decided("/g/[id]")?.mode, "dynamic");
+    for (const path of ["/g/a", "/g/b"])
+      assert.equal((await fetch(fx.url + path)).headers.get("x-nextjs-cache"), null, path);
   });
 
   test("R73: a file that also exports POST is not a prerender candidate", async () => {

@@ -43,6 +43,11 @@ const CASES: Array<[path: string, sameBody: boolean | undefined]> = [
   ["/revalidate-0", undefined],
   ["/nested-outer-seconds", true],
   ["/with-post", true],
+  ["/q/a", true],
+  ["/gc/a", true],
+  ["/gc/b", true],
+  ["/g/a", undefined],
+  ["/g/b", undefined],
 ];
 
 function freePort(): Promise<number> {
@@ -62,6 +67,7 @@ async function observe(origin: string, path: string) {
   const [bodyA, bodyB] = [await a.text(), await b.text()];
   return {
     status: b.status,
+    first: a.headers.get("x-nextjs-cache"),
     cache: b.headers.get("x-nextjs-cache"),
     cacheControl: b.headers.get("cache-control"),
     sameBody: bodyA === bodyB,
