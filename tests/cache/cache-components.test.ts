@@ -10,6 +10,8 @@
 //     minutes (cacheLife("minutes"))                     → s-maxage=60, stale-while-revalidate=3540
 //     expire-300 ({ revalidate: 60, expire: 300 })       → s-maxage=60, stale-while-revalidate=240
 //     nested-outer-hours (inner "seconds", outer explicit "hours") → s-maxage=3600, stale-while-revalidate=82800
+//     fetch-force-cache (fetch with cache: "force-cache")  → s-maxage=31536000
+//     fetch-revalidate (fetch with next: { revalidate: 600 }) → s-maxage=600, stale-while-revalidate=31535400
 //   dynamic — no x-nextjs-cache and no cache-control; runs per request:
 //     now, new-date, random, uuid (time/randomness outside "use cache", no connection() needed),
 //     timeout, immediate, fetch, db (a constant body after a timer / setImmediate / uncached fetch /
@@ -42,6 +44,8 @@ const STATIC: Record<string, string> = {
   "/minutes": "s-maxage=60, stale-while-revalidate=3540",
   "/expire-300": "s-maxage=60, stale-while-revalidate=240",
   "/nested-outer-hours": "s-maxage=3600, stale-while-revalidate=82800",
+  "/fetch-force-cache": "s-maxage=31536000",
+  "/fetch-revalidate": "s-maxage=600, stale-while-revalidate=31535400",
 };
 
 /** Dynamic routes and the reason the build records for each. */

@@ -43,6 +43,8 @@ const CASES: Array<[path: string, sameBody: boolean | undefined]> = [
   ["/revalidate-0", undefined],
   ["/nested-outer-seconds", true],
   ["/with-post", true],
+  ["/fetch-force-cache", true],
+  ["/fetch-revalidate", true],
   ["/q/a", true],
   ["/gc/a", true],
   ["/gc/b", true],
