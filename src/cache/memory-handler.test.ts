@@ -70,3 +70,28 @@ test("R94 soft tags invalidate too; entries made after the invalidation are fres
   assert.equal(await read(handler, "k"), "v2");
   assert.equal((await handler.get("k", ["_N_T_/a"]))?.revalidate, 60);
 });
+
+test("peek (#6) says what get says about age and tags, without a stream, and defers to get during a set", async () => {
+  let clock = 1000;
+  const handler = createMemoryHandler({ now: () => clock });
+  assert.equal(handler.peek!("a", []), undefined);
+  await handler.set("a", Promise.resolve(entry("x", ["t"])));
+  assert.deepEqual(handler.peek!("a", []), { timestamp: 1000, revalidate: 60 });
+  clock = 2000;
+  await handler.updateTags(["t"]);
+  assert.equal(handler.peek!("a", []), undefined, "an expired tag removes the entry, as get does");
+  assert.equal(await handler.get("a", []), undefined);
+  await handler.set("b", Promise.resolve(entry("y", [], 2000)));
+  clock = 3000;
+  await handler.updateTags(["soft"], { expire: 3600 });
+  assert.deepEqual(handler.peek!("b", ["soft"]), { timestamp: 2000, revalidate: -1 }, "stale by a soft tag");
+  assert.equal((await handler.get("b", ["soft"]))?.revalidate, -1);
+  let release!: (value: ReturnType<typeof entry>) => void;
+  const setting = handler.set("b", new Promise((resolve) => (release = resolve)));
+  assert.equal(handler.peek!("b", []), undefined, "a pending set sends the caller to get");
+  release(entry("z", [], 3000));
+  await setting;
+  assert.deepEqual(handler.peek!("b", []), { timestamp: 3000, revalidate: 60 });
+  clock = 3000 + 601_000;
+  assert.equal(handler.peek!("b", []), undefined, "past expire");
+});

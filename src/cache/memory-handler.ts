@@ -51,6 +51,35 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): CacheHa
     }
   }
 
+  /** The live entry for `cacheKey` and its revalidate (-1 when a tag made it stale), or undefined. */
+  function lookup(cacheKey: string, softTags: string[]): { stored: Stored; revalidate: number } | undefined {
+    const stored = entries.get(cacheKey);
+    if (stored === undefined) return undefined;
+    const meta = stored.meta;
+    const at = now();
+    if (at - meta.timestamp > meta.expire * 1000) {
+      remove(cacheKey);
+      return undefined;
+    }
+    let verdict: "fresh" | "stale" | "expired" = "fresh";
+    if (tags.size > 0) {
+      const state = (tag: string) => tags.get(tag);
+      verdict = tagVerdict(meta.timestamp, meta.tags, state, at);
+      if (verdict !== "expired" && softTags.length > 0) {
+        const soft = tagVerdict(meta.timestamp, softTags, state, at);
+        if (soft !== "fresh") verdict = soft;
+      }
+    }
+    if (verdict === "expired") {
+      remove(cacheKey);
+      return undefined;
+    }
+    // LRU: move to the most recent end.
+    entries.delete(cacheKey);
+    entries.set(cacheKey, stored);
+    return { stored, revalidate: verdict === "stale" ? -1 : meta.revalidate };
+  }
+
   return {
     get size() {
       return total;
@@ -61,35 +90,16 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): CacheHa
     async get(cacheKey, softTags) {
       const inFlight = pending.get(cacheKey);
       if (inFlight !== undefined) await inFlight;
-      const stored = entries.get(cacheKey);
-      if (stored === undefined) return undefined;
-      const meta = stored.meta;
-      const at = now();
-      if (at - meta.timestamp > meta.expire * 1000) {
-        remove(cacheKey);
-        return undefined;
-      }
-      let verdict: "fresh" | "stale" | "expired" = "fresh";
-      if (tags.size > 0) {
-        const lookup = (tag: string) => tags.get(tag);
-        verdict = tagVerdict(meta.timestamp, meta.tags, lookup, at);
-        if (verdict !== "expired" && softTags.length > 0) {
-          const soft = tagVerdict(meta.timestamp, softTags, lookup, at);
-          if (soft !== "fresh") verdict = soft;
-        }
-      }
-      if (verdict === "expired") {
-        remove(cacheKey);
-        return undefined;
-      }
-      // LRU: move to the most recent end.
-      entries.delete(cacheKey);
-      entries.set(cacheKey, stored);
-      return {
-        ...meta,
-        revalidate: verdict === "stale" ? -1 : meta.revalidate,
-        value: streamOf(stored.bytes),
-      };
+      const found = lookup(cacheKey, softTags);
+      if (found === undefined) return undefined;
+      return { ...found.stored.meta, revalidate: found.revalidate, value: streamOf(found.stored.bytes) };
+    },
+    peek(cacheKey, softTags) {
+      if (pending.has(cacheKey)) return undefined;
+      const found = lookup(cacheKey, softTags);
+      return found === undefined
+        ? undefined
+        : { timestamp: found.stored.meta.timestamp, revalidate: found.revalidate };
     },
     async set(cacheKey, pendingEntry) {
       let release!: () => void;

@@ -32,4 +32,10 @@ export interface CacheHandler {
   getExpiration(tags: string[]): Promise<number>;
   /** Invalidates `tags` (revalidateTag / revalidatePath / updateTag). */
   updateTags(tags: string[], durations?: { expire?: number }): Promise<void>;
+  /**
+   * approute extension, optional and synchronous: what `get` would say about the entry's age and
+   * staleness, without building its value stream. `undefined` means "ask `get`". The route cache
+   * uses it to serve the response it already holds at memory speed when the entry is unchanged.
+   */
+  peek?(cacheKey: string, softTags: string[]): { timestamp: number; revalidate: number } | undefined;
 }

@@ -158,6 +158,29 @@ export class RouteCache {
   ): Response | Promise<Response> {
     const pathname = canonicalPath(route.segments, params);
     if (!route.policy.dynamicParams && !route.known.has(pathname)) return emptyResponse(404);
+    // hot path: a handler that can answer synchronously (the embedded memory handler) confirms the
+    // prepared copy is still the stored entry; no value stream, no promise.
+    const peek = this.#options.handler.peek;
+    if (peek !== undefined) {
+      const key = this.#keyOf(pathname);
+      const local = this.#entries.get(key);
+      if (local !== undefined) {
+        let stored: ReturnType<typeof peek>;
+        try {
+          stored = peek.call(this.#options.handler, key, local.entry.tags);
+        } catch {
+          stored = undefined;
+        }
+        if (stored !== undefined && stored.timestamp === local.entry.timestamp) {
+          const state = stored.revalidate < 0 ? "STALE" : this.#timeState(local.entry);
+          if (state === "HIT") return respondFrom(local, "HIT");
+          if (state === "STALE") {
+            this.#regenerate(route, pathname, params, key);
+            return respondFrom(local, "STALE");
+          }
+        }
+      }
+    }
     return this.#lookup(route, pathname, params, runDynamic);
   }
 
