@@ -132,6 +132,14 @@ export async function runCached(spec: CallSpec): Promise<unknown> {
       },
     );
   }
+  // A cacheComponents prerender runs the GET twice (R90): the second run reads what the first one
+  // stored from this in-memory copy, so a cache handler behind the network cannot miss its task budget.
+  const memo = store?.prerenderMemo as Map<string, CachedResult> | undefined;
+  const remembered = memo?.get(key);
+  if (remembered !== undefined) {
+    propagate(parent, remembered);
+    return parse(remembered.text);
+  }
   let pending = runtime.inflight.get(key);
   if (pending === undefined) {
     pending = lookup(spec, key, handler, runtime, requestImplicitTags(store), store?.route);
@@ -142,6 +150,7 @@ export async function runCached(spec: CallSpec): Promise<unknown> {
     pending.then(forget, forget);
   }
   const result = await pending;
+  memo?.set(key, result);
   propagate(parent, result);
   return parse(result.text);
 }

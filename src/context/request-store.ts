@@ -38,6 +38,11 @@ export interface RequestStore {
   onDynamicAccess?: (expression: string) => void;
   /** Called when a `cacheComponents` prerender calls `Date.now()`, `Math.random()`, … (R90). */
   onSyncIO?: (expression: string) => void;
+  /**
+   * `"use cache"` results of a `cacheComponents` prerender's first run, by key, replayed in memory by
+   * its second run (R90). Values are the cache runtime's results (opaque here).
+   */
+  prerenderMemo?: Map<string, unknown>;
   /** The app's cache runtime (src/cache/runtime.ts), set by the runtime for `next/cache`. */
   cacheRuntime?: unknown;
   /**

@@ -355,7 +355,8 @@ export class RouteCache {
   ): Promise<FillResult> {
     if (options.prerender !== true || !route.policy.cacheComponents)
       return (await this.#renderOnce(route, pathname, params, "plain")).result;
-    const first = await this.#renderOnce(route, pathname, params, "prospective");
+    const memo = new Map<string, unknown>();
+    const first = await this.#renderOnce(route, pathname, params, "prospective", memo);
     if (first.result.kind !== "entry") return first.result;
     const { revalidate, expire } = first.scope;
     if (revalidate === 0 || (expire !== undefined && expire < MIN_PRERENDERABLE_EXPIRE)) {
@@ -365,7 +366,7 @@ export class RouteCache {
         reason: `a "use cache" function it calls has ${revalidate === 0 ? "revalidate 0" : `expire ${expire} s`}; entries that expire within ${MIN_PRERENDERABLE_EXPIRE} s are not prerendered`,
       };
     }
-    return (await this.#renderOnce(route, pathname, params, "final")).result;
+    return (await this.#renderOnce(route, pathname, params, "final", memo)).result;
   }
 
   async #renderOnce(
@@ -373,9 +374,10 @@ export class RouteCache {
     pathname: string,
     params: Record<string, string | string[]>,
     mode: "plain" | "prospective" | "final",
+    memo?: Map<string, unknown>,
   ): Promise<{ result: FillResult; scope: RouteCacheScope }> {
     const scope: RouteCacheScope = { tags: [] };
-    const result = await this.#run(route, pathname, params, mode, scope);
+    const result = await this.#run(route, pathname, params, mode, scope, memo);
     return { result, scope };
   }
 
@@ -385,6 +387,7 @@ export class RouteCache {
     params: Record<string, string | string[]>,
     mode: "plain" | "prospective" | "final",
     scope: RouteCacheScope,
+    memo: Map<string, unknown> | undefined,
   ): Promise<FillResult> {
     const { basePath, logger, authInterrupts, expireTime, now } = this.#options;
     const policy = route.policy;
@@ -423,6 +426,7 @@ export class RouteCache {
       [IMPLICIT_TAGS_KEY]: implicitTags(route.key, pathname),
     };
     if (onSyncIO !== undefined) init.onSyncIO = onSyncIO;
+    if (memo !== undefined) init.prerenderMemo = memo;
     // "use cache" calls tag their entries with the request's implicit tags, which it would derive from
     // request.url — a request-data read that would make every such GET dynamic (R80). Hand them over.
     init[kImplicitTags] = implicitTags(route.key, decodedPath(basePath + pathname));

@@ -31,6 +31,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
+import { tempProject } from "../helpers/project.ts";
 
 // Captured before any build installs its probes.
 const originals = { Date, now: Date.now, random: Math.random, uuid: crypto.randomUUID };
@@ -168,5 +169,59 @@ describe("cacheComponents prerender parity (R90, R116)", () => {
     assert.equal(Date.now, originals.now);
     assert.equal(Math.random, originals.random);
     assert.equal(crypto.randomUUID, originals.uuid);
+  });
+});
+
+describe("cacheComponents prerender with a cache handler behind the network (R90, R119)", () => {
+  test('a "use cache" GET is still prerendered when the handler answers in a later task', async () => {
+    // The second prerender run replays the first run's "use cache" results from memory, so a
+    // handler whose get() takes a round trip (Redis, a remote store) does not make the GET dynamic.
+    const project = tempProject({
+      "next.config.mjs":
+        'export default { cacheComponents: true, cacheHandlers: { default: "./slow-handler.mjs" } };\n',
+      "slow-handler.mjs": `const entries = new Map();
+const later = () => new Promise((resolve) => setTimeout(resolve, 2));
+export default {
+  async get(key) {
+    await later();
+    const stored = entries.get(key);
+    if (!stored) return undefined;
+    const { bytes, ...meta } = stored;
+    return { ...meta, value: new Blob([bytes]).stream() };
+  },
+  async set(key, pending) {
+    const entry = await pending;
+    const bytes = new Uint8Array(await new Response(entry.value).arrayBuffer());
+    await later();
+    const { value, ...meta } = entry;
+    entries.set(key, { ...meta, bytes });
+  },
+  async refreshTags() {},
+  async getExpiration() { return 0; },
+  async updateTags() {},
+};
+`,
+      "app/cached/route.ts": `async function load() {
+  "use cache";
+  return { at: Date.now() };
+}
+export async function GET() {
+  return Response.json(await load());
+}
+`,
+    });
+    try {
+      const fx = await startFixture("", { root: project.root });
+      try {
+        const manifest = JSON.parse(readFileSync(join(fx.outDir, "manifest.json"), "utf8"));
+        assert.deepEqual(manifest.routes[0].cache, { mode: "static", paths: ["/cached"] });
+        const res = await fetch(`${fx.url}/cached`);
+        assert.equal(res.headers.get("x-nextjs-cache"), "HIT");
+      } finally {
+        await fx.close();
+      }
+    } finally {
+      project.dispose();
+    }
   });
 });
