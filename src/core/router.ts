@@ -1,6 +1,6 @@
 /**
- * The route matcher: a segment trie built once at start-up, plus a flat null-prototype map for fully
- * static paths that is checked before any walk. Priority (R8) is structural — static, then `[param]`,
+ * The route matcher: a segment trie built once at start-up and flattened into typed arrays, plus a
+ * flat null-prototype map for fully static paths that is checked before any walk. Priority (R8) is structural — static, then `[param]`,
  * then `[...catchAll]`, then `[[...optional]]`, segment by segment with backtracking — so it never
  * depends on the order routes were added.
  * @module
@@ -36,29 +36,14 @@ interface TailRoute<T> {
 }
 
 interface Node<T> {
-  /** Static children by exact folder name; used while building and for the percent-encoded slow path. */
+  /** Static children by exact folder name (build time only; matching uses {@link CompiledTrie}). */
   static: Map<string, Node<T>> | null;
-  /** The same children in an open-addressed table probed without slicing the path (see {@link seal}). */
-  table: StaticTable<T> | null;
   dynamic: Node<T> | null;
   dynamicName: string;
   dynamicFile: string;
   catchAll: TailRoute<T> | null;
   optional: TailRoute<T> | null;
   route: RouteEntry<T> | null;
-}
-
-/**
- * A node's static children keyed by an FNV-1a hash of the folder name. The walk hashes a segment in
- * the same loop that finds its end, then probes here and confirms with `startsWith` at the segment's
- * offset, so a hit allocates nothing and never hashes a string twice.
- */
-interface StaticTable<T> {
-  mask: number;
-  hashes: Int32Array;
-  keys: string[];
-  /** `null` marks an empty slot. */
-  nodes: (Node<T> | null)[];
 }
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
@@ -75,7 +60,6 @@ function hashOf(text: string): number {
 function newNode<T>(): Node<T> {
   return {
     static: null,
-    table: null,
     dynamic: null,
     dynamicName: "",
     dynamicFile: "",
@@ -85,29 +69,92 @@ function newNode<T>(): Node<T> {
   };
 }
 
-/** Builds every node's probe table once all routes are in. */
-function seal<T>(node: Node<T>): void {
-  if (node.static !== null) {
-    let size = 8;
-    while (size < node.static.size * 2) size *= 2;
-    const table: StaticTable<T> = {
-      mask: size - 1,
-      hashes: new Int32Array(size),
-      keys: new Array<string>(size).fill(""),
-      nodes: new Array<Node<T> | null>(size).fill(null),
-    };
-    for (const [key, child] of node.static) {
-      const h = hashOf(key);
-      let i = h & table.mask;
-      while (table.nodes[i] !== null) i = (i + 1) & table.mask;
-      table.hashes[i] = h;
-      table.keys[i] = key;
-      table.nodes[i] = child;
-      seal(child);
+/** Slot of the static edge (parent, segment hash) in the edge table: parent mixed into the hash. */
+function edgeSlot(parent: number, hash: number, mask: number): number {
+  return (hash ^ Math.imul(parent + 1, 0x9e3779b1)) & mask;
+}
+
+// Per-node record in CompiledTrie.nodes (stride NODE_STRIDE); -1 means "none".
+const N_ROUTE = 0;
+const N_DYNAMIC = 1;
+const N_CATCH_ALL = 2;
+const N_OPTIONAL = 3;
+const N_HAS_STATIC = 4;
+const NODE_STRIDE = 5;
+// Per-slot record in CompiledTrie.edges (stride EDGE_STRIDE); parent + 1, so 0 marks an empty slot.
+const E_PARENT = 0;
+const E_HASH = 1;
+const E_CHILD = 2;
+const E_OFFSET = 3;
+const E_LENGTH = 4;
+const EDGE_STRIDE = 5;
+
+/**
+ * The trie flattened into typed arrays for matching: one record per node, one open-addressed table
+ * of every static edge keyed by (parent, FNV-1a of the folder name), and the folder names' UTF-16
+ * code units in one pool. A level of the walk reads a node record and an edge slot and compares
+ * code units in place — no object graph to chase, nothing sliced — so the cost per level stays flat
+ * as the route count grows.
+ */
+interface CompiledTrie<T> {
+  nodes: Int32Array;
+  edges: Int32Array;
+  mask: number;
+  pool: Uint16Array;
+  routes: RouteEntry<T>[];
+}
+
+function compileTrie<T>(root: Node<T>): CompiledTrie<T> {
+  const order: Node<T>[] = [];
+  const ids = new Map<Node<T>, number>();
+  const visit = (node: Node<T>) => {
+    ids.set(node, order.length);
+    order.push(node);
+    if (node.static !== null) for (const child of node.static.values()) visit(child);
+    if (node.dynamic !== null) visit(node.dynamic);
+  };
+  visit(root);
+  const routes: RouteEntry<T>[] = [];
+  const routeIndex = (entry: RouteEntry<T> | null | undefined) =>
+    entry === null || entry === undefined ? -1 : routes.push(entry) - 1;
+  const nodes = new Int32Array(order.length * NODE_STRIDE);
+  let edgeCount = 0;
+  let poolLength = 0;
+  for (const node of order) {
+    const base = ids.get(node)! * NODE_STRIDE;
+    nodes[base + N_ROUTE] = routeIndex(node.route);
+    nodes[base + N_DYNAMIC] = node.dynamic === null ? -1 : ids.get(node.dynamic)!;
+    nodes[base + N_CATCH_ALL] = routeIndex(node.catchAll?.route);
+    nodes[base + N_OPTIONAL] = routeIndex(node.optional?.route);
+    nodes[base + N_HAS_STATIC] = node.static === null ? 0 : 1;
+    if (node.static !== null) {
+      edgeCount += node.static.size;
+      for (const key of node.static.keys()) poolLength += key.length;
     }
-    node.table = table;
   }
-  if (node.dynamic !== null) seal(node.dynamic);
+  let size = 16;
+  while (size < edgeCount * 2) size *= 2;
+  const mask = size - 1;
+  const edges = new Int32Array(size * EDGE_STRIDE);
+  const pool = new Uint16Array(poolLength);
+  let at = 0;
+  for (const node of order) {
+    if (node.static === null) continue;
+    const parent = ids.get(node)!;
+    for (const [key, child] of node.static) {
+      const hash = hashOf(key);
+      let slot = edgeSlot(parent, hash, mask);
+      while (edges[slot * EDGE_STRIDE + E_PARENT] !== 0) slot = (slot + 1) & mask;
+      const base = slot * EDGE_STRIDE;
+      edges[base + E_PARENT] = parent + 1;
+      edges[base + E_HASH] = hash;
+      edges[base + E_CHILD] = ids.get(child)!;
+      edges[base + E_OFFSET] = at;
+      edges[base + E_LENGTH] = key.length;
+      for (let i = 0; i < key.length; i++) pool[at++] = key.charCodeAt(i);
+    }
+  }
+  return { nodes, edges, mask, pool, routes };
 }
 
 function conflict(message: string, files: string[], hint: string): ApprouteError {
@@ -148,15 +195,15 @@ export function createRouter<T>(
     if (params.length === 0) staticMap[staticPath(item.segments)] = entry;
     routes.push(entry);
   }
-  seal(root);
+  const trie = compileTrie(root);
 
   // hot path: no allocation for static hits, one small array per dynamic hit.
   function match(pathname: string): RouteMatch<T> | null {
     const hit = staticMap[pathname];
     if (hit !== undefined) return { route: hit, values: [] };
     const values: (string | undefined)[] = [];
-    const route = walk(root, pathname, 1, values);
-    return route === null ? null : { route, values };
+    const found = walk(trie, 0, pathname, 1, values);
+    return found === -1 ? null : { route: trie.routes[found]!, values };
   }
 
   return { routes, match };
@@ -235,28 +282,55 @@ function optionalShadow<T>(optional: RouteEntry<T>, plain: RouteEntry<T>): Appro
   );
 }
 
+/** The child of `parent` through static folder `path[pos, end)` with hash `hash`, or -1. */
+function staticChild<T>(
+  trie: CompiledTrie<T>,
+  parent: number,
+  path: string,
+  pos: number,
+  end: number,
+  hash: number,
+): number {
+  const { edges, mask, pool } = trie;
+  const length = end - pos;
+  // Linear probing; the table is at most half full, so a miss ends at an empty slot quickly.
+  for (let slot = edgeSlot(parent, hash, mask); ; slot = (slot + 1) & mask) {
+    const base = slot * EDGE_STRIDE;
+    const owner = edges[base + E_PARENT]!;
+    if (owner === 0) return -1;
+    if (owner === parent + 1 && edges[base + E_HASH] === hash && edges[base + E_LENGTH] === length) {
+      const offset = edges[base + E_OFFSET]!;
+      let k = 0;
+      while (k < length && path.charCodeAt(pos + k) === pool[offset + k]) k++;
+      if (k === length) return edges[base + E_CHILD]!;
+    }
+  }
+}
+
 /**
- * Walks the trie from `pos` (start of the next segment). Pushes raw param values onto `values` and
- * pops them again when a branch fails, so backtracking leaves no trace.
+ * Walks the trie from node `id` at `pos` (start of the next segment); returns a route index or -1.
+ * Pushes raw param values onto `values` and pops them again when a branch fails, so backtracking
+ * leaves no trace.
  */
 function walk<T>(
-  node: Node<T>,
+  trie: CompiledTrie<T>,
+  id: number,
   path: string,
   pos: number,
   values: (string | undefined)[],
-): RouteEntry<T> | null {
+): number {
+  const nodes = trie.nodes;
+  const base = id * NODE_STRIDE;
   if (pos >= path.length) {
-    if (node.route) return node.route;
-    if (node.optional) {
-      values.push(undefined);
-      return node.optional.route;
-    }
-    return null;
+    const route = nodes[base + N_ROUTE]!;
+    if (route !== -1) return route;
+    const optional = nodes[base + N_OPTIONAL]!;
+    if (optional !== -1) values.push(undefined);
+    return optional;
   }
   let end = pos;
-  const table = node.table;
-  if (table !== null) {
-    // One pass finds the segment's end and hashes it (FNV-1a over UTF-16 code units, as in hashOf).
+  if (nodes[base + N_HAS_STATIC] === 1) {
+    // One pass finds the segment's end and hashes it (FNV-1a over UTF-16 code units, as hashOf).
     let h = FNV_OFFSET;
     let encoded = false;
     for (; end < path.length; end++) {
@@ -265,47 +339,34 @@ function walk<T>(
       if (c === PERCENT) encoded = true;
       h = Math.imul(h ^ c, FNV_PRIME);
     }
-    const length = end - pos;
-    let child: Node<T> | null | undefined = null;
-    // Linear probing; the table is at most half full, so a miss ends at an empty slot quickly.
-    for (let i = h & table.mask; ; i = (i + 1) & table.mask) {
-      const candidate = table.nodes[i];
-      if (candidate === null) break;
-      if (table.hashes[i] === h) {
-        const key = table.keys[i]!;
-        if (key.length === length && path.startsWith(key, pos)) {
-          child = candidate;
-          break;
-        }
-      }
-    }
-    if (child === null && encoded) {
+    let child = staticChild(trie, id, path, pos, end, h);
+    if (child === -1 && encoded) {
       const decoded = canonicalDecode(path.slice(pos, end));
-      if (decoded !== null) child = node.static!.get(decoded);
+      if (decoded !== null) child = staticChild(trie, id, decoded, 0, decoded.length, hashOf(decoded));
     }
-    if (child !== null && child !== undefined) {
-      const found = walk(child, path, end + 1, values);
-      if (found) return found;
+    if (child !== -1) {
+      const found = walk(trie, child, path, end + 1, values);
+      if (found !== -1) return found;
     }
   } else {
     end = path.indexOf("/", pos);
     if (end === -1) end = path.length;
   }
-  if (node.dynamic !== null) {
+  const dynamic = nodes[base + N_DYNAMIC]!;
+  if (dynamic !== -1) {
     values.push(path.slice(pos, end));
-    const found = walk(node.dynamic, path, end + 1, values);
-    if (found) return found;
+    const found = walk(trie, dynamic, path, end + 1, values);
+    if (found !== -1) return found;
     values.pop();
   }
-  if (node.catchAll !== null) {
+  const catchAll = nodes[base + N_CATCH_ALL]!;
+  if (catchAll !== -1) {
     values.push(path.slice(pos));
-    return node.catchAll.route;
+    return catchAll;
   }
-  if (node.optional !== null) {
-    values.push(path.slice(pos));
-    return node.optional.route;
-  }
-  return null;
+  const optional = nodes[base + N_OPTIONAL]!;
+  if (optional !== -1) values.push(path.slice(pos));
+  return optional;
 }
 
 /**
