@@ -110,8 +110,22 @@ export function generateNextDts(options: { cacheLifeProfiles?: readonly string[]
   export * from ${JSON.stringify(to)};${extra}
 }`;
   });
-  return `${HEADER}// \`next/*\` imports resolve to approute, which implements them; Next.js need not be installed.\n\n${blocks.join("\n\n")}\n`;
+  return `${HEADER}// \`next/*\` imports resolve to approute, which implements them; Next.js need not be installed.\n\n${blocks.join("\n\n")}\n\n${FETCH_TYPES}`;
 }
+
+/** \`fetch(url, { next: { revalidate, tags } })\` (the data cache), as Next's global types declare it. */
+const FETCH_TYPES = `/** Data-cache options of \`fetch\` in route code (see the README's fetch section). */
+interface NextFetchRequestConfig {
+  /** Seconds the answer stays fresh; \`false\` = until invalidated; \`0\` = never cached. */
+  revalidate?: number | false;
+  /** Tags for \`revalidateTag\`. */
+  tags?: string[];
+}
+
+interface RequestInit {
+  next?: NextFetchRequestConfig | undefined;
+}
+`;
 
 const TS_ROUTE = /\.(ts|tsx|mts)$/;
 

@@ -100,6 +100,21 @@ describe("approute typegen on a project without next installed", () => {
     }
   });
 
+  test("fetch(url, { next: { revalidate, tags } }) type-checks; a wrong revalidate type is an error", () => {
+    project.write(
+      "lib/fetching.ts",
+      `export async function load() {\n  await fetch("http://example.test/a", { cache: "force-cache", next: { tags: ["a"] } });\n  await fetch("http://example.test/b", { next: { revalidate: false } });\n  return fetch("http://example.test/c", { next: { revalidate: "60" } });\n}\n`,
+    );
+    try {
+      const { status, output } = tsc(project.root);
+      assert.notEqual(status, 0);
+      assert.match(output, /lib\/fetching\.ts\(4,\d+\): error TS2322: Type 'string' is not assignable/);
+      assert.equal(output.match(/error TS/g)?.length, 1, output);
+    } finally {
+      project.remove("lib/fetching.ts");
+    }
+  });
+
   test("R40: the validator rejects route exports that do not fit the handler contract", () => {
     project.write(
       "app/legacy/[id]/route.ts",
