@@ -371,7 +371,10 @@ async function dataCacheFetch(input: FetchInput, init: FetchInit): Promise<Respo
     tags,
     softTags: requestImplicitTags(store),
   };
-  const call = { input, init, key: prepared.key, lookup, runtime, foreground: shared !== undefined };
+  // An entry being rendered for a cache (a route fill or a "use cache" body) must not store stale
+  // data: there a stale fetch entry is refreshed before answering, as Next does.
+  const foreground = fill !== undefined || shared !== undefined;
+  const call = { input, init, key: prepared.key, lookup, runtime, foreground };
   return cachedCall(call);
 }
 
@@ -398,7 +401,7 @@ interface CachedCall {
   key: string;
   lookup: FetchLookup;
   runtime: CacheRuntime;
-  /** Inside "use cache": refresh stale entries before answering. */
+  /** Rendering for a cache (route fill, "use cache"): refresh stale entries before answering. */
   foreground: boolean;
 }
 

@@ -50,6 +50,17 @@ describe("fetch data cache", () => {
     const after = await get("/api/isr");
     assert.equal(after.data.body.n, before + 1, "route entry and fetch entry were both invalidated");
     assert.equal(after.res.headers.get("x-nextjs-cache"), "MISS");
+    // Past both revalidates the route is served STALE and regenerated; the regeneration refreshes
+    // the stale fetch entry first, so the new route entry carries the new upstream answer.
+    clock += 6000;
+    const stale = await get("/api/isr");
+    assert.equal(stale.res.headers.get("x-nextjs-cache"), "STALE");
+    assert.equal(stale.data.body.n, after.data.body.n);
+    await until(async () => {
+      const { res, data } = await get("/api/isr");
+      return res.headers.get("x-nextjs-cache") === "HIT" && data.body.n === after.data.body.n + 1;
+    }, "the regenerated route with fresh upstream data");
+    assert.equal(count("/isr"), after.data.body.n + 1);
   });
 
   test('cache: "force-cache": a miss fetches, later calls are hits with status and headers kept', async () => {
