@@ -195,6 +195,15 @@ describe("fetch data cache", () => {
     assert.equal(count("/post-body"), 2);
   });
 
+  test("Authorization is part of the key: each token gets its own entry, never another's", async () => {
+    const alice = await get("/api/auth?token=alice");
+    assert.equal((await get("/api/auth?token=alice")).data.body.n, alice.data.body.n);
+    const bob = await get("/api/auth?token=bob");
+    assert.equal(bob.data.body.n, alice.data.body.n + 1, "bob's call went upstream");
+    assert.equal((await get("/api/auth?token=bob")).data.body.n, bob.data.body.n);
+    assert.equal(count("/auth"), 2);
+  });
+
   test('R85: fetchCache = "force-cache" caches option-less and even no-store calls', async () => {
     assert.equal((await get("/api/segment-force")).data.body.n, 1);
     assert.equal((await get("/api/segment-force")).data.body.n, 1);
