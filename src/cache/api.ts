@@ -84,7 +84,7 @@ function refuseInCache(call: string): void {
 }
 
 /** Queues an invalidation to run once the handler returns (R112), or runs it now outside a request. */
-function schedule(tags: string[], durations: { expire?: number }, call: string): void {
+function schedule(tags: string[], durations: { expire?: number } | undefined, call: string): void {
   const store = currentRequestStore();
   const runtime = activeRuntime(undefined);
   if (store === undefined) {
@@ -104,12 +104,13 @@ export function revalidateTag(tag: string, profile?: string | { expire?: number 
   const call = `revalidateTag(${JSON.stringify(tag)})`;
   refuseInCache(call);
   const runtime = activeRuntime(undefined);
-  let durations: { expire?: number };
+  // No profile: no durations, which handlers read as "expire now" (Next passes none either).
+  let durations: { expire?: number } | undefined;
   if (profile === undefined) {
     runtime.warnOnce(
       '"revalidateTag" without the second argument is now deprecated, add second argument of "max" or use "updateTag". See more info here: https://nextjs.org/docs/messages/revalidate-tag-single-arg',
     );
-    durations = { expire: 0 };
+    durations = undefined;
   } else if (typeof profile === "string") {
     const found = runtime.profiles[profile];
     if (found === undefined) {
@@ -141,7 +142,7 @@ export function revalidatePath(path: string, type?: "page" | "layout"): undefine
     activeRuntime(undefined).warnOnce(result.ignored);
     return undefined;
   }
-  schedule(result.tags, { expire: 0 }, call);
+  schedule(result.tags, undefined, call);
   return undefined;
 }
 

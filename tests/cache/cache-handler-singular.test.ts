@@ -105,9 +105,25 @@ describe("singular cacheHandler", () => {
     assert.equal(res.status, 200);
     const call = calls().findLast((c) => c.method === "revalidateTag");
     assert.deepEqual(call?.tags, ["data"]);
+    assert.deepEqual(call?.durations, { expire: 31536000 }, 'the "max" profile\'s expire, as Next passes it');
     const after = await (await fetch(`${server.url}/api/data`)).json();
     assert.equal(after.n, 2);
     assert.equal(upstream.count("/data"), 2);
+  });
+
+  test("revalidatePath reaches the handler with the path's tag and no durations; the route renders again", async () => {
+    const before = (await (await fetch(`${server.url}/api/isr`)).json()) as { renders: number };
+    const res = await fetch(`${server.url}/api/invalidate`, {
+      method: "POST",
+      body: JSON.stringify({ path: "/api/isr" }),
+    });
+    assert.equal(res.status, 200);
+    const call = calls().findLast((c) => c.method === "revalidateTag");
+    assert.deepEqual(call?.tags, ["_N_T_/api/isr"]);
+    assert.equal(call?.durations, undefined);
+    const after = await fetch(`${server.url}/api/isr`);
+    assert.equal(after.headers.get("x-nextjs-cache"), "MISS");
+    assert.equal(((await after.json()) as { renders: number }).renders, before.renders + 1);
   });
 });
 
