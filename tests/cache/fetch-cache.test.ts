@@ -204,6 +204,24 @@ describe("fetch data cache", () => {
     assert.equal(count("/auth"), 2);
   });
 
+  test("a Request input: its own cache option, init next to it, and a stream body are handled", async () => {
+    for (const mode of ["request", "init", "stream"]) {
+      const a = await get(`/api/request-input?mode=${mode}`);
+      const b = await get(`/api/request-input?mode=${mode}`);
+      assert.equal(a.data.status, 200, mode);
+      assert.deepEqual(b.data, a.data, `${mode}: second call served from the cache`);
+    }
+    assert.equal(count("/req"), 1);
+    assert.equal(count("/req-init"), 1);
+    assert.equal(count("/req-stream"), 1);
+    assert.deepEqual((await get("/api/request-input?mode=stream")).data.body, {
+      path: "/req-stream",
+      n: 1,
+      method: "POST",
+      body: "streamed",
+    });
+  });
+
   test('R85: fetchCache = "force-cache" caches option-less and even no-store calls', async () => {
     assert.equal((await get("/api/segment-force")).data.body.n, 1);
     assert.equal((await get("/api/segment-force")).data.body.n, 1);
