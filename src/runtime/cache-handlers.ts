@@ -103,10 +103,11 @@ export async function loadIncrementalCacheHandler(
     typeof config.cacheMaxMemorySize === "number" ? config.cacheMaxMemorySize : 50 * 1024 * 1024;
   const context: NextCacheHandlerContext = {
     dev: false,
+    flushToDisk: false,
     serverDistDir,
     revalidatedTags: [],
     maxMemoryCacheSize,
-    fetchCacheKeyPrefix: undefined,
+    fetchCacheKeyPrefix: "",
     _requestHeaders: {},
   };
   const instance = new (Handler as new (ctx: NextCacheHandlerContext) => NextIncrementalCacheHandler)(

@@ -7,14 +7,17 @@
  * sees a `CacheHandler`, the fetch data cache a `FetchStore`, and each call reaches the instance with
  * the keys, values and context objects Next 16 passes, so an existing handler works unchanged.
  *
- * Keys are what Next uses: the pathname for route responses, the hex request hash for fetches.
+ * Keys are what `next start` 16.4.6 uses: `/route-cache/APP_ROUTE/<sha256 of "<route>/route">/$<path>`
+ * for route responses, the hex request hash for fetches.
  * Tag invalidations are kept here as well (as Next keeps its in-process tags manifest), so a handler
  * whose `revalidateTag` only deletes by tag still gets correct stale/expired answers.
  * @module
  */
+import { createHash } from "node:crypto";
 import { type TagState, tagStateFor, tagVerdict } from "../cache/entry.js";
 import type { FetchStore, StoredFetch } from "../cache/fetch-cache.js";
 import { NEVER } from "../cache/profiles.js";
+import { IMPLICIT_TAG_PREFIX } from "../cache/tags.js";
 import type { CacheEntry, CacheHandler } from "../cache/types.js";
 import { currentRequestStore } from "../context/request-store.js";
 import { type CachedResponse, fromCacheEntry, toCacheEntry } from "./cached-response.js";
@@ -38,6 +41,8 @@ export interface NextCacheRecord {
 /** The context object Next constructs the class with (R121). */
 export interface NextCacheHandlerContext {
   dev: boolean;
+  /** Next writes its file-system cache when true; approute keeps no files, so false. */
+  flushToDisk: boolean;
   serverDistDir?: string;
   revalidatedTags: string[];
   maxMemoryCacheSize?: number;
@@ -87,6 +92,30 @@ function fromBase64(text: string): Bytes {
   return out;
 }
 
+/** Next's page-path normalisation for cache keys: `/` → `/index`, `/index/…` → `/index/index/…`. */
+function normalizePagePath(path: string): string {
+  if (path === "/") return "/index";
+  if (/^\/index(\/|$)/.test(path) && !/\[[^\]]+\]/.test(path)) return `/index${path}`;
+  return path.startsWith("/") ? path : `/${path}`;
+}
+
+/** The route key from a route entry's implicit tags (`_N_T_<route>/route`, R94). */
+function sourceRoute(tags: readonly string[], pathname: string): string {
+  for (const tag of tags) {
+    if (tag.startsWith(IMPLICIT_TAG_PREFIX) && tag.endsWith("/route")) {
+      const route = tag.slice(IMPLICIT_TAG_PREFIX.length);
+      return route === "/index/route" ? "/route" : route;
+    }
+  }
+  return `${pathname === "/" ? "" : pathname}/route`;
+}
+
+/** The key Next 16.4.6 gives a route response in a `cacheHandler`. */
+export function routeResponseKey(tags: readonly string[], pathname: string): string {
+  const source = createHash("sha256").update(sourceRoute(tags, pathname)).digest("hex");
+  return `/route-cache/APP_ROUTE/${source}/$${normalizePagePath(pathname)}`;
+}
+
 export interface AdaptOptions {
   buildId: string;
   now: () => number;
@@ -125,7 +154,8 @@ export function adaptIncrementalHandler(
     async get(cacheKey, softTags) {
       if (!cacheKey.startsWith(routePrefix)) return undefined;
       touch();
-      const key = cacheKey.slice(routePrefix.length);
+      const pathname = cacheKey.slice(routePrefix.length);
+      const key = routeResponseKey(softTags, pathname);
       const record = await instance.get(key, {
         kind: "APP_ROUTE",
         isRoutePPREnabled: false,
@@ -169,9 +199,9 @@ export function adaptIncrementalHandler(
     async set(cacheKey, pendingEntry) {
       if (!cacheKey.startsWith(routePrefix)) return;
       touch();
-      const key = cacheKey.slice(routePrefix.length);
       const entry = await fromCacheEntry((await pendingEntry) as CacheEntry);
       if (entry === undefined) return;
+      const key = routeResponseKey(entry.tags, cacheKey.slice(routePrefix.length));
       const headers: Record<string, string | string[]> = {};
       for (const [name, value] of entry.headers) {
         const existing = headers[name];

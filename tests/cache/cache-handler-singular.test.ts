@@ -2,6 +2,7 @@
 // responses (kind APP_ROUTE) and fetch entries (kind FETCH) with Next's keys, values and context
 // objects, answers approute's reads, and hears revalidateTag.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +21,9 @@ interface Call {
   tags?: unknown;
   durations?: unknown;
 }
+
+/** The key next start 16.4.6 gives the response of route `/api/isr` (checked against it). */
+const ISR_KEY = `/route-cache/APP_ROUTE/${createHash("sha256").update("/api/isr/route").digest("hex")}/$/api/isr`;
 
 const calls = (): Call[] =>
   (globalThis as { __fetchCacheHandlerCalls?: Call[] }).__fetchCacheHandlerCalls ?? [];
@@ -41,16 +45,17 @@ describe("singular cacheHandler", () => {
     const constructed = calls().find((c) => c.method === "constructor");
     assert.ok(constructed, "constructed at start");
     assert.equal(constructed.options?.dev, false);
+    assert.equal(constructed.options?.flushToDisk, false);
     assert.deepEqual(constructed.options?.revalidatedTags, []);
     assert.equal(constructed.options?.maxMemoryCacheSize, 50 * 1024 * 1024);
   });
 
-  test("ISR responses are stored as kind APP_ROUTE under the pathname and read back", async () => {
+  test("ISR responses are stored as kind APP_ROUTE under Next's route-cache key and read back", async () => {
     const first = await fetch(`${server.url}/api/isr`);
     assert.equal(first.status, 200);
     const body = await first.json();
-    const set = calls().find((c) => c.method === "set" && c.key === "/api/isr");
-    assert.ok(set, "set('/api/isr', …) was called");
+    const set = calls().find((c) => c.method === "set" && c.key === ISR_KEY);
+    assert.ok(set, `set("${ISR_KEY}", …) was called`);
     assert.equal(set.data?.kind, "APP_ROUTE");
     assert.equal(set.data?.status, 200);
     assert.equal(set.data?.headers["content-type"], "application/json");
@@ -64,7 +69,7 @@ describe("singular cacheHandler", () => {
     const second = await fetch(`${server.url}/api/isr`);
     assert.equal(second.headers.get("x-nextjs-cache"), "HIT");
     assert.deepEqual(await second.json(), body);
-    const get = calls().findLast((c) => c.method === "get" && c.key === "/api/isr");
+    const get = calls().findLast((c) => c.method === "get" && c.key === ISR_KEY);
     assert.deepEqual(get?.ctx, { kind: "APP_ROUTE", isRoutePPREnabled: false, isFallback: false });
     assert.ok(calls().some((c) => c.method === "resetRequestCache"));
   });
