@@ -236,27 +236,31 @@ async function main() {
     `· cold start (median of ${COLD_RUNS}): ${PEERS.map((p) => `${p} ${median(cold[p]).toFixed(0)} ms`).join(", ")}`,
   );
 
-  // 2. Load: rounds × peers (rotated) × endpoints; keep the best round per cell (least disturbed).
+  // 2. Load: rounds × endpoints × peers (rotated). Every peer's server runs for the whole round (only
+  // the one under load does work), so consecutive measurements of one endpoint are seconds apart and
+  // share whatever the host is doing; the best round per cell is kept (least disturbed).
   const load = {};
   const memory = {};
   for (let round = 0; round < ROUNDS; round++) {
-    for (const peer of rotate(PEERS, round)) {
-      const server = await startServer(peer, dirs);
-      const optionsFor = (ep) => ({
-        core: LOAD_CORE,
-        url: server.base + ep.path,
-        connections: CONNECTIONS,
-        script: ep.script,
-        headers: ep.headers,
-      });
-      // Warm every endpoint before measuring any, so JIT work does not land on the first one.
-      for (const ep of ENDPOINTS) await runWrk({ ...optionsFor(ep), seconds: WARMUP });
-      for (const ep of ENDPOINTS) {
-        const opts = optionsFor(ep);
-        const cpuBefore = cpuSeconds(server.child.pid);
-        const result = await runWrk({ ...opts, seconds: SECONDS });
+    const servers = {};
+    for (const peer of PEERS) servers[peer] = await startServer(peer, dirs);
+    const optionsFor = (peer, ep) => ({
+      core: LOAD_CORE,
+      url: servers[peer].base + ep.path,
+      connections: CONNECTIONS,
+      script: ep.script,
+      headers: ep.headers,
+    });
+    // Warm every endpoint before measuring any, so JIT work does not land on the first one.
+    for (const peer of PEERS)
+      for (const ep of ENDPOINTS) await runWrk({ ...optionsFor(peer, ep), seconds: WARMUP });
+    for (const [i, ep] of ENDPOINTS.entries()) {
+      for (const peer of rotate(PEERS, round + i)) {
+        const pid = servers[peer].child.pid;
+        const cpuBefore = cpuSeconds(pid);
+        const result = await runWrk({ ...optionsFor(peer, ep), seconds: SECONDS });
         // Server CPU time per request: much steadier than req/s when other work shares the cores.
-        result.cpuUs = ((cpuSeconds(server.child.pid) - cpuBefore) * 1e6) / Math.max(1, result.requests);
+        result.cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(1, result.requests);
         const cell = (load[peer] ??= {});
         const previous = cell[ep.name];
         const best = !previous || result.rps > previous.rps ? { ...result, raw: undefined } : previous;
@@ -266,10 +270,12 @@ async function main() {
           `  ${peer.padEnd(9)} ${ep.name.padEnd(11)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms  errors ${result.errors}  cpu ${result.cpuUs.toFixed(0)} µs/req`,
         );
       }
-      const mem = memoryOf(server.child.pid);
+    }
+    for (const peer of PEERS) {
+      const mem = memoryOf(servers[peer].child.pid);
       const prev = memory[peer];
       memory[peer] = prev ? { rss: Math.max(prev.rss, mem.rss), peak: Math.max(prev.peak, mem.peak) } : mem;
-      await stopServer(server);
+      await stopServer(servers[peer]);
     }
   }
 
