@@ -199,6 +199,25 @@ async function verify(peer, base) {
   return problems;
 }
 
+/**
+ * For every cell, the median over rounds of its req/s divided by each other peer's req/s in the same
+ * round (`cell.ratioTo[peer]`). Peers measured back to back share the host's drift, so these ratios
+ * are steadier than a ratio of two best rounds taken minutes apart.
+ */
+function pairedRatios(load, rps) {
+  for (const peer of Object.keys(load))
+    for (const ep of Object.keys(load[peer])) {
+      const ratioTo = {};
+      for (const other of Object.keys(load)) {
+        const mine = rps[peer]?.[ep] ?? [];
+        const theirs = rps[other]?.[ep] ?? [];
+        const pairs = mine.map((value, round) => value / theirs[round]).filter((x) => Number.isFinite(x));
+        if (pairs.length > 0) ratioTo[other] = median(pairs);
+      }
+      load[peer][ep].ratioTo = ratioTo;
+    }
+}
+
 /** The same ~1 KB JSON document bench/wrk/echo.lua sends. */
 export function echoPayload() {
   const items = [];
@@ -241,6 +260,8 @@ async function main() {
   // share whatever the host is doing; the best round per cell is kept (least disturbed).
   const load = {};
   const memory = {};
+  /** rps[peer][endpoint][round]: for ratios paired within a round (see pairedRatios). */
+  const rps = {};
   for (let round = 0; round < ROUNDS; round++) {
     const servers = {};
     for (const peer of PEERS) servers[peer] = await startServer(peer, dirs);
@@ -261,6 +282,7 @@ async function main() {
         const result = await runWrk({ ...optionsFor(peer, ep), seconds: SECONDS });
         // Server CPU time per request: much steadier than req/s when other work shares the cores.
         result.cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(1, result.requests);
+        ((rps[peer] ??= {})[ep.name] ??= [])[round] = result.rps;
         const cell = (load[peer] ??= {});
         const previous = cell[ep.name];
         const best = !previous || result.rps > previous.rps ? { ...result, raw: undefined } : previous;
@@ -279,6 +301,8 @@ async function main() {
     }
   }
 
+  pairedRatios(load, rps);
+
   if (loadOnly) {
     const base = PEERS[0];
     log(`\n· ratios to ${base} (req/s; server CPU per request, lower is better)`);
@@ -287,7 +311,7 @@ async function main() {
         const a = load[peer][ep.name];
         const b = load[base][ep.name];
         log(
-          `  ${peer.padEnd(9)} ${ep.name.padEnd(11)} ${(a.rps / b.rps).toFixed(2)}x req/s  ${a.cpuUs.toFixed(1)} µs/req (${(b.cpuUs / a.cpuUs).toFixed(2)}x)  rss ${(memory[peer].rss / 2 ** 20).toFixed(0)} MB`,
+          `  ${peer.padEnd(9)} ${ep.name.padEnd(11)} ${(a.ratioTo?.[base] ?? a.rps / b.rps).toFixed(2)}x req/s (paired)  ${a.cpuUs.toFixed(1)} µs/req (${(b.cpuUs / a.cpuUs).toFixed(2)}x)  rss ${(memory[peer].rss / 2 ** 20).toFixed(0)} MB`,
         );
       }
     return;
