@@ -13,7 +13,17 @@ import { cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateApp, timeBuilds } from "./lib/build-bench.mjs";
-import { cpuSeconds, freePort, get, median, memoryOf, spawnPinned, stop, waitFor200 } from "./lib/proc.mjs";
+import {
+  cpuSeconds,
+  freePort,
+  get,
+  median,
+  memoryOf,
+  settled,
+  spawnPinned,
+  stop,
+  waitFor200,
+} from "./lib/proc.mjs";
 import { renderResults } from "./lib/report.mjs";
 import { runWrk } from "./lib/wrk.mjs";
 
@@ -273,8 +283,10 @@ async function main() {
       headers: ep.headers,
     });
     // Warm every endpoint before measuring any, so JIT work does not land on the first one.
-    for (const peer of PEERS)
+    for (const peer of PEERS) {
       for (const ep of ENDPOINTS) await runWrk({ ...optionsFor(peer, ep), seconds: WARMUP });
+      await settled(servers[peer].child.pid);
+    }
     for (const [i, ep] of ENDPOINTS.entries()) {
       for (const peer of rotate(PEERS, round + i)) {
         const pid = servers[peer].child.pid;
@@ -282,6 +294,7 @@ async function main() {
         const result = await runWrk({ ...optionsFor(peer, ep), seconds: SECONDS });
         // Server CPU time per request: much steadier than req/s when other work shares the cores.
         result.cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(1, result.requests);
+        await settled(pid);
         ((rps[peer] ??= {})[ep.name] ??= [])[round] = result.rps;
         const cell = (load[peer] ??= {});
         const previous = cell[ep.name];

@@ -148,3 +148,19 @@ export function cpuSeconds(pid) {
 }
 
 const CLOCK_TICKS = 100;
+
+/**
+ * Resolves once the server `pid` has stopped burning CPU (less than 10 ms of CPU over 250 ms), or
+ * after `limitMs`. A slow server keeps working through requests queued before wrk disconnected
+ * (`next start` for seconds); the next measurement on the same core must not share it.
+ */
+export async function settled(pid, limitMs = 15_000) {
+  const started = performance.now();
+  let last = cpuSeconds(pid);
+  while (performance.now() - started < limitMs) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = cpuSeconds(pid);
+    if (now - last < 0.01) return;
+    last = now;
+  }
+}
