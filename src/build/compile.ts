@@ -3,8 +3,9 @@
  * external and load from the project's node_modules at run time; `next/*` becomes `approute/*`.
  * @module
  */
-import { type BuildFailure, build, formatMessagesSync, type Message, type Plugin } from "esbuild";
+
 import { ApprouteError, ErrorCode, isApprouteError } from "../core/errors.js";
+import { type BuildFailure, build, formatMessagesSync, type Message, type Plugin } from "./esbuild.js";
 import { INJECT_GLOBALS, injectGlobalsPlugin } from "./inject-globals.js";
 import { nextAliasPlugin } from "./next-alias.js";
 import { storeUsageAnalyser } from "./store-usage.js";

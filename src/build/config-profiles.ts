@@ -7,8 +7,8 @@
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
 import { ApprouteError, ErrorCode } from "../core/errors.js";
+import { build } from "./esbuild.js";
 import { nextAliasPlugin } from "./next-alias.js";
 import { type ScanResult, scanProject } from "./scan.js";
 

@@ -7,13 +7,13 @@
 import { type FSWatcher, mkdirSync, readdirSync, rmSync, statSync, watch } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build as esbuild, formatMessagesSync } from "esbuild";
 import { formatError, isApprouteError } from "../core/errors.js";
 import type { App } from "../runtime/app.js";
 import type { Logger } from "../runtime/logger.js";
 import { writeTypes } from "../typegen/index.js";
 import { type BuildResult, buildProject } from "./build.js";
 import { readCacheLifeProfiles, scanWithConfig } from "./config-profiles.js";
+import { build as esbuild, formatMessagesSync } from "./esbuild.js";
 import type { FailedRoute } from "./manifest.js";
 import { nextAliasPlugin } from "./next-alias.js";
 import type { ScanResult } from "./scan.js";

@@ -7,9 +7,9 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { formatMessagesSync } from "esbuild";
 import { type ApprouteError, ErrorCode, formatError } from "../core/errors.js";
 import type { BuildResult } from "./build.js";
+import { formatMessagesSync } from "./esbuild.js";
 import type { ManifestRoute } from "./manifest.js";
 
 const METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];

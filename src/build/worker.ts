@@ -5,8 +5,8 @@
  * @module
  */
 import { join, relative } from "node:path";
-import { build, type Plugin } from "esbuild";
 import { compileError } from "./compile.js";
+import { build, type Plugin } from "./esbuild.js";
 
 export interface WorkerBundle {
   /** Absolute path of the bundled module. */

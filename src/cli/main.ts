@@ -3,21 +3,16 @@
  * build/, runtime/ and adapters/. Exit codes: 0 ok, 1 build/start failure, 2 usage error.
  * @module
  */
-import cluster from "node:cluster";
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { SERVER_DEFAULTS, serve } from "../adapters/node/server.js";
 import type { buildProject } from "../build/build.js";
-import { loadBuild } from "../build/load.js";
 import type { WorkerBundle } from "../build/worker.js";
 import { ApprouteError, ErrorCode, isApprouteError } from "../core/errors.js";
-import { consoleLogger } from "../runtime/logger.js";
-import { onShutdown } from "../runtime/shutdown.js";
-import { installCrashGuards, installShutdown, runPrimary, stackRouteLocator } from "./process.js";
 import { parseServerFlags, SERVER_FLAGS, SERVER_FLAGS_HELP, WORKERS_HELP } from "./serve-options.js";
 
-// Cold start: `start` never loads the compiler (esbuild, acorn, magic-string) or typegen; the other
-// commands import what they need below (measured: importing the CLI went from ~50 modules to ~20).
+// Cold start: `start` never loads the compiler (esbuild, acorn, magic-string) or typegen, and `build`
+// never loads the server (node:http, node:cluster, the listener); each command imports what it needs
+// below (measured: importing the CLI went from ~50 modules to ~20).
 
 const USAGE: Record<string, string> = {
   main: `Usage: approute <command> [dir] [options]
@@ -190,6 +185,21 @@ export async function main(argv: string[]): Promise<number> {
     }
     const port = parsePort(values.port as string | undefined);
     const { options, workers } = parseServerFlags(values, command);
+    const [
+      { default: cluster },
+      { SERVER_DEFAULTS, serve },
+      { loadBuild },
+      { consoleLogger },
+      { onShutdown },
+      { installCrashGuards, installShutdown, runPrimary, stackRouteLocator },
+    ] = await Promise.all([
+      import("node:cluster"),
+      import("../adapters/node/server.js"),
+      import("../build/load.js"),
+      import("../runtime/logger.js"),
+      import("../runtime/shutdown.js"),
+      import("./process.js"),
+    ]);
     const shutdownTimeout = options.shutdownTimeout ?? SERVER_DEFAULTS.shutdownTimeout;
     if (command === "start") {
       const hostname = (values.hostname as string | undefined) ?? process.env.HOSTNAME;
