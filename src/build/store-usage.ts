@@ -46,12 +46,19 @@ interface Binding {
 }
 
 interface ParsedOutput {
-  /** Imports whose bindings the module's own code uses (or side-effect imports). */
-  used: Binding[];
+  /** Import bindings by local name, in source order. */
+  imports: Map<string, Binding>;
+  /** Imports without bindings (`import "./chunk.mjs"`). */
+  sideEffects: Binding[];
   /** Exported name → binding it passes straight through (`import { a } …; export { a }`). */
   passThrough: Map<string, Binding>;
   /** `export * from` sources. */
   star: string[];
+  /**
+   * Whether the module's own code (outside import/export lists and comments) names `local`;
+   * `undefined` when the quick read ({@link scanOutput}) cannot tell and the full parse must.
+   */
+  isUsed(local: string): boolean | undefined;
 }
 
 interface AstNode {
@@ -82,8 +89,11 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Reads one emitted file; `null` when it cannot be understood. */
-function parseOutput(source: string): ParsedOutput | null {
+/** `local` as a whole identifier (a name inside a longer one does not count). */
+const nameRegExp = (local: string) => new RegExp(`(?<![\\w$])${escapeRegExp(local)}(?![\\w$])`);
+
+/** Reads one emitted file with acorn; `null` when it cannot be understood. */
+export function parseOutput(source: string): ParsedOutput | null {
   let body: AstNode[];
   const comments: Array<[number, number]> = [];
   try {
@@ -104,7 +114,7 @@ function parseOutput(source: string): ParsedOutput | null {
   const imports = new Map<string, Binding>();
   const sideEffects: Binding[] = [];
   const exportsClause = new Map<string, string>();
-  const result: ParsedOutput = { used: [], passThrough: new Map(), star: [] };
+  const result: ParsedOutput = { imports, sideEffects, passThrough: new Map(), star: [], isUsed: () => true };
   // The module's own code: the text outside import/export-list declarations.
   let code = "";
   let from = 0;
@@ -135,13 +145,133 @@ function parseOutput(source: string): ParsedOutput | null {
   }
   code += text.slice(from);
   // Over-counting is safe: a name that appears anywhere in the code counts as used by it.
-  const usedInCode = (local: string) => new RegExp(`(?<![\\w$])${escapeRegExp(local)}(?![\\w$])`).test(code);
-  for (const [local, binding] of imports) if (usedInCode(local)) result.used.push(binding);
-  result.used.push(...sideEffects);
+  result.isUsed = (local) => nameRegExp(local).test(code);
   for (const [exported, local] of exportsClause) {
     const binding = imports.get(local);
     if (binding !== undefined) result.passThrough.set(exported, binding);
   }
+  return result;
+}
+
+// The quick read. esbuild's output puts every import (and `export * from`) first and the export list
+// last, with the module code in between; these match those statements as esbuild prints them.
+const IMPORT =
+  /import(?![\w$])\s*(?:([\w$]+)\s*(,\s*)?)?(?:\{([^}"'`\\]*)\}|\*\s*as\s+([\w$]+))?\s*(?:from\s*)?(?:"([^"\\\n]*)"|'([^'\\\n]*)')\s*;/y;
+const EXPORT_FROM = /export\s*(?:(\*)|\{([^}"'`\\]*)\})\s*from\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)')\s*;/y;
+/** The final `export { … };`, then at most the source map comment. */
+const EXPORT_LIST = /(?:^|\n)export\s*\{([^}"'`\\]*)\}\s*;?\s*(?:\/\/# sourceMappingURL=[^\s"'`*\\]*\s*)?$/;
+/** An import or export statement the quick read did not take apart (`import(` / `import.meta` are code). */
+const MODULE_KEYWORD = /(?<![\w$.])(?:export(?![\w$])|import(?![\w$])(?!\s*[(.]))/;
+const SPECIFIER = /^([\w$]+)(?:\s+as\s+([\w$]+))?$/;
+
+/** `a, b as c` → [imported, local] pairs; `undefined` for anything else. */
+function specifierList(list: string): Array<[string, string]> | undefined {
+  const pairs: Array<[string, string]> = [];
+  for (const item of list.split(",")) {
+    const text = item.trim();
+    if (text === "") continue;
+    const m = SPECIFIER.exec(text);
+    if (m === null) return undefined;
+    pairs.push([m[1]!, m[2] ?? m[1]!]);
+  }
+  return pairs;
+}
+
+/**
+ * Reads one emitted file without a full parse (#6: acorn over every chunk was about 0.1 s of a
+ * 200-route build). Gives exactly what {@link parseOutput} would, or `undefined` when the file is not
+ * laid out as expected: then the caller parses it.
+ *
+ * Why it is exact: the leading imports are read from the file's start, at top level, skipping only
+ * whitespace and comments; the final export list is followed by nothing but the source map comment,
+ * so no comment, string or template can enclose it; and the code in between must not contain the
+ * words `import`/`export` in any statement position, so no declaration is missed. Names in the code
+ * count as used unless every occurrence is in a comment, which is decided only where that can be read
+ * without tokenising (see {@link ParsedOutput.isUsed}).
+ */
+export function scanOutput(source: string): ParsedOutput | undefined {
+  if (source.startsWith("#!")) return undefined;
+  const result: ParsedOutput = {
+    imports: new Map(),
+    sideEffects: [],
+    passThrough: new Map(),
+    star: [],
+    isUsed: () => undefined,
+  };
+  let at = 0;
+  for (;;) {
+    while (at < source.length && /\s/.test(source[at]!)) at++;
+    if (source.startsWith("//", at)) {
+      const end = source.indexOf("\n", at);
+      at = end === -1 ? source.length : end;
+      continue;
+    }
+    if (source.startsWith("/*", at)) {
+      const end = source.indexOf("*/", at + 2);
+      if (end === -1) return undefined;
+      at = end + 2;
+      continue;
+    }
+    IMPORT.lastIndex = at;
+    const imported = IMPORT.exec(source);
+    if (imported !== null) {
+      const [, defaultName, comma, list, namespace, double, single] = imported;
+      const spec = (double ?? single)!;
+      const pairs = list === undefined ? [] : specifierList(list);
+      if (pairs === undefined || (comma !== undefined && list === undefined && namespace === undefined))
+        return undefined;
+      if (defaultName !== undefined) result.imports.set(defaultName, { spec, name: "default" });
+      if (namespace !== undefined) result.imports.set(namespace, { spec, name: ALL });
+      for (const [name, local] of pairs) result.imports.set(local, { spec, name });
+      if (defaultName === undefined && namespace === undefined && pairs.length === 0)
+        result.sideEffects.push({ spec, name: NONE });
+      at = IMPORT.lastIndex;
+      continue;
+    }
+    EXPORT_FROM.lastIndex = at;
+    const reexport = EXPORT_FROM.exec(source);
+    if (reexport !== null) {
+      const [, star, list, double, single] = reexport;
+      const spec = (double ?? single)!;
+      if (star !== undefined) result.star.push(spec);
+      else {
+        const pairs = specifierList(list!);
+        if (pairs === undefined) return undefined;
+        for (const [name, exported] of pairs) result.passThrough.set(exported, { spec, name });
+      }
+      at = EXPORT_FROM.lastIndex;
+      continue;
+    }
+    break;
+  }
+  let code = source.slice(at);
+  const exportList = EXPORT_LIST.exec(code);
+  if (exportList !== null) {
+    const pairs = specifierList(exportList[1]!);
+    if (pairs === undefined) return undefined;
+    for (const [local, exported] of pairs) {
+      const binding = result.imports.get(local);
+      if (binding !== undefined) result.passThrough.set(exported, binding);
+    }
+    code = code.slice(0, exportList.index);
+  }
+  if (MODULE_KEYWORD.test(code)) return undefined;
+  // Comments: lines that start with `//` are comments (esbuild writes one per source module) unless a
+  // template literal or a continued string spans lines; past those, any `//` or `/*` left may be a
+  // comment, so a name found only there is for the full parse to judge.
+  let uncommented: string | null | undefined;
+  result.isUsed = (local) => {
+    const name = nameRegExp(local);
+    if (!name.test(code)) return false;
+    if (uncommented === undefined) {
+      const stripped = code.replace(/^\/\/.*$/gm, "");
+      uncommented =
+        /[`\u2028\u2029]|\\\n/.test(code) || stripped.includes("//") || stripped.includes("/*")
+          ? null
+          : stripped;
+    }
+    return uncommented === null ? undefined : name.test(uncommented);
+  };
   return result;
 }
 
@@ -152,6 +282,7 @@ function parseOutput(source: string): ParsedOutput | null {
 export function storeUsageAnalyser(metafile: Metafile, workingDir: string, root: string) {
   const packageCache = new Map<string, boolean>();
   const parsed = new Map<string, ParsedOutput | null>();
+  const fullyParsed = new Map<string, ParsedOutput | null>();
   const memo = new Set<string>();
 
   /** True when an installed package declares approute or next as a dependency. */
@@ -179,17 +310,41 @@ export function storeUsageAnalyser(metafile: Metafile, workingDir: string, root:
     return known;
   }
 
+  const sources = new Map<string, string | null>();
+  function sourceOf(path: string): string | null {
+    if (!sources.has(path)) {
+      let text: string | null = null;
+      try {
+        text = readFileSync(join(workingDir, path), "utf8");
+      } catch {
+        text = null;
+      }
+      sources.set(path, text);
+    }
+    return sources.get(path)!;
+  }
+
+  /** The full parse of output `path`. */
+  function fullParse(path: string): ParsedOutput | null {
+    if (!fullyParsed.has(path)) {
+      const source = sourceOf(path);
+      fullyParsed.set(path, source === null ? null : parseOutput(source));
+    }
+    return fullyParsed.get(path)!;
+  }
+
+  /** The quick read of output `path`, or the full parse when the quick read cannot tell. */
   function parsedOutput(path: string): ParsedOutput | null {
     if (!parsed.has(path)) {
-      let value: ParsedOutput | null = null;
-      try {
-        value = parseOutput(readFileSync(join(workingDir, path), "utf8"));
-      } catch {
-        value = null;
-      }
-      parsed.set(path, value);
+      const source = sourceOf(path);
+      parsed.set(path, source === null ? null : (scanOutput(source) ?? fullParse(path)));
     }
     return parsed.get(path)!;
+  }
+
+  /** Does the code of output `path` (read as `module`) use import binding `local`? */
+  function usesLocal(path: string, module: ParsedOutput, local: string): boolean {
+    return module.isUsed(local) ?? fullParse(path)?.isUsed(local) ?? true;
   }
 
   /** Does importing `name` from `spec` (as written in output `from`) reach the store? */
@@ -226,7 +381,15 @@ export function storeUsageAnalyser(metafile: Metafile, workingDir: string, root:
               ? bindingUsesStore(path, { spec: i.path, name: ALL }, visiting)
               : outputUsesStore(i.path, ALL, visiting)),
         ) ||
-        module.used.some((binding) => bindingUsesStore(path, binding, visiting)) ||
+        // Whether a name is used is asked only of bindings that reach the store, so the quick read
+        // falls back to the full parse only where its answer could matter.
+        [...module.imports].some(
+          ([local, binding]) =>
+            module.isUsed(local) !== false &&
+            bindingUsesStore(path, binding, visiting) &&
+            usesLocal(path, module, local),
+        ) ||
+        module.sideEffects.some((binding) => bindingUsesStore(path, binding, visiting)) ||
         module.star.some((spec) => bindingUsesStore(path, { spec, name }, visiting));
       if (!uses) {
         const names = name === ALL ? [...module.passThrough.keys()] : name === NONE ? [] : [name];
