@@ -1,10 +1,12 @@
 // Build errors (R9, R10, segment rules): each has a stable code, names the files and says how to fix it.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { buildProject, isApprouteError } from "approute";
 import { FIXTURES } from "../helpers/fixture.ts";
+import { tempProject } from "../helpers/project.ts";
 
 async function buildError(name: string) {
   try {
@@ -71,4 +73,44 @@ test("the CLI exits 1 with the code and files on a conflict", () => {
   assert.match(result.stderr, /APR_ROUTE_CONFLICT/);
   assert.match(result.stderr, /app\/\(a\)\/x\/route\.ts/);
   assert.match(result.stderr, /fix:/);
+});
+
+test("a next/* module approute does not provide fails the build at its import; the provided ones build", async () => {
+  const project = tempProject({
+    "app/known/route.ts": `import { NextResponse } from "next/server";
+import { cookies } from "next/headers.js";
+import { notFound } from "next/navigation";
+import { revalidateTag } from "next/cache";
+export function GET() { return NextResponse.json([typeof cookies, typeof notFound, typeof revalidateTag]); }
+`,
+    "app/image/route.ts": `export const dynamic = "force-dynamic";
+import Image from "next/image";
+export function GET() { return Response.json({ image: typeof Image }); }
+`,
+  });
+  try {
+    await assert.rejects(
+      buildProject({ root: project.root, outDir: join(project.root, ".approute", "test-build") }),
+      (error: unknown) => {
+        assert.ok(isApprouteError(error));
+        assert.equal(error.code, "APR_COMPILE_FAILED");
+        assert.match(
+          error.message,
+          /app\/image\/route\.ts:2:\d+: "next\/image" is not available in approute/,
+        );
+        return true;
+      },
+    );
+    rmSync(join(project.root, "app", "image"), { recursive: true });
+    const built = await buildProject({
+      root: project.root,
+      outDir: join(project.root, ".approute", "test-build"),
+    });
+    const chunk = readFileSync(join(built.outDir, built.manifest.routes[0]!.chunk), "utf8");
+    for (const module of ["server", "headers", "navigation", "cache"])
+      assert.match(chunk, new RegExp(`from "approute/${module}"`));
+    assert.doesNotMatch(chunk, /from "next/);
+  } finally {
+    project.dispose();
+  }
 });
