@@ -12,9 +12,9 @@
  * @module
  */
 import { existsSync, readFileSync } from "node:fs";
-import { builtinModules } from "node:module";
+import { builtinModules, createRequire } from "node:module";
 import { dirname, join, posix } from "node:path";
-import { parse } from "acorn";
+import type * as Acorn from "acorn";
 import type { Metafile } from "esbuild";
 
 /** approute modules (after the `next/*` alias) and the names of each that never touch the store. */
@@ -34,6 +34,8 @@ const STORE_FREE: Record<string, "all" | ReadonlySet<string>> = {
 };
 
 const BUILTINS = new Set(builtinModules);
+/** Loaded for the first chunk the quick scan cannot read: most builds never need it (#6). */
+let acorn: typeof Acorn | undefined;
 /** Every export of a module (namespace import, dynamic import, the route module itself). */
 const ALL = "*";
 /** No export, only the module's own code (`import "./chunk.mjs"`). */
@@ -98,7 +100,7 @@ export function parseOutput(source: string): ParsedOutput | null {
   const comments: Array<[number, number]> = [];
   try {
     body = (
-      parse(source, {
+      (acorn ??= createRequire(import.meta.url)("acorn") as typeof Acorn).parse(source, {
         ecmaVersion: "latest",
         sourceType: "module",
         onComment: (_block, _text, start, end) => comments.push([start, end]),

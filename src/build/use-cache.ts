@@ -9,13 +9,19 @@
  * @module
  */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { basename, dirname, extname, relative } from "node:path";
-import { parse } from "acorn";
-import MagicString from "magic-string";
+import type * as Acorn from "acorn";
+import type MagicStringClass from "magic-string";
 import { ApprouteError, ErrorCode } from "../core/errors.js";
 import { type Loader, type Plugin, transform } from "./esbuild.js";
 import { childrenOf, freeNames, isFunction, type Node, scopeNames } from "./scope.js";
 import { lineMapper } from "./source-map-lines.js";
+
+// acorn and magic-string load with the first file that has a directive: most builds have none (#6).
+const require = createRequire(import.meta.url);
+let acorn: typeof Acorn | undefined;
+let MagicString: typeof MagicStringClass | undefined;
 
 const RUNTIME_IMPORT = "__apr_cached";
 const ARGS = "__apr_args";
@@ -78,7 +84,9 @@ export function classifyDirective(value: string): { kind: string } | { typo: str
 
 /** Rewrites `code` (JavaScript, ESM). Returns undefined when there is nothing to cache. */
 export function transformUseCache(code: string, options: UseCacheOptions): string | undefined {
-  const ast = parse(code, { ecmaVersion: "latest", sourceType: "module", locations: true }) as Node;
+  acorn ??= require("acorn") as typeof Acorn;
+  MagicString ??= require("magic-string") as typeof MagicStringClass;
+  const ast = acorn.parse(code, { ecmaVersion: "latest", sourceType: "module", locations: true }) as Node;
   const s = new MagicString(code);
   const toLine = (node: Node) =>
     options.originalLine
