@@ -4,8 +4,18 @@
  * @module
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import {
+  type Dirent,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Message, Plugin } from "esbuild";
 import { createRouter } from "../core/router.js";
@@ -67,8 +77,67 @@ export async function buildProject(
   const scan = scanned ?? (await scanWithConfig(root));
   checkRoutes(scan);
   const outDir = options.outDir ?? serverDir(root);
-  rmSync(outDir, { recursive: true, force: true });
+  // The new build is written over the last one, and what it did not write is removed afterwards,
+  // whether it succeeds or not: the directory ends as if it had been emptied first, without
+  // unlinking and recreating the hundreds of files a rebuild writes again (#6).
+  const previous = filesBelow(outDir);
   mkdirSync(outDir, { recursive: true });
+  const realOutDir = realpathSync(outDir);
+  const written = new Set<string>();
+  try {
+    return await buildInto(options, failed, scan, outDir, (file) => written.add(file), started);
+  } finally {
+    sweep(outDir, realOutDir, previous, written);
+  }
+}
+
+/** Files below `dir` (absolute paths); none when it does not exist. A non-directory is removed. */
+function filesBelow(dir: string): string[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return [];
+  }
+  return entries.flatMap((entry) =>
+    entry.isDirectory() ? filesBelow(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
+/**
+ * Removes the files of `previous` this build did not write, then the directories they leave empty.
+ * `written` holds real paths (esbuild reports its outputs that way); a written path that is not there
+ * means the two do not line up, and then nothing is removed rather than something just written.
+ */
+function sweep(outDir: string, realOutDir: string, previous: string[], written: ReadonlySet<string>): void {
+  for (const file of written) if (!existsSync(file)) return;
+  const dirs = new Set<string>();
+  for (const file of previous) {
+    if (written.has(join(realOutDir, relative(outDir, file)))) continue;
+    rmSync(file, { force: true });
+    for (let dir = dirname(file); dir.length > outDir.length; dir = dirname(dir)) dirs.add(dir);
+  }
+  // Deepest first; a directory that still holds files stays.
+  for (const dir of [...dirs].sort((a, b) => b.length - a.length)) {
+    try {
+      if (readdirSync(dir).length === 0) rmdirSync(dir);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+async function buildInto(
+  options: BuildOptions,
+  failed: FailedRoute[],
+  scan: ScanResult,
+  outDir: string,
+  wrote: (realPath: string) => void,
+  started: number,
+): Promise<BuildResult> {
+  const realOutDir = realpathSync(outDir);
+  const root = options.root;
 
   const failedFiles = new Set(failed.map((f) => f.file));
   const routes = scan.routes.filter((r) => !failedFiles.has(r.file));
@@ -81,6 +150,7 @@ export async function buildProject(
 
   options.onProgress?.(`compiling ${routes.length} route${routes.length === 1 ? "" : "s"}`);
   const output = await compile({ root, outDir, entries, minify: options.minify, plugins: options.plugins });
+  for (const file of output.outputs) wrote(file);
   const hash = createHash("sha256");
   for (const file of Object.values(output.files)) hash.update(readFileSync(join(outDir, file)));
   const manifest: Manifest = {
@@ -102,11 +172,14 @@ export async function buildProject(
   const entry = join(outDir, "entry.mjs");
   const projectRoot = relative(outDir, root).split("\\").join("/") || ".";
   writeFileSync(entry, generateEntry(manifest, { dev: options.dev, failed, projectRoot }));
+  wrote(join(realOutDir, "entry.mjs"));
   if (!options.dev) {
     options.onProgress?.("prerendering cached GETs");
-    await prerender(entry, outDir, manifest, failed, projectRoot);
+    const prerendered = await prerender(entry, outDir, manifest, failed, projectRoot);
+    if (prerendered) wrote(join(realOutDir, prerendered));
   }
   writeFileSync(join(outDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  wrote(join(realOutDir, "manifest.json"));
   return {
     outDir,
     entry,
@@ -123,7 +196,7 @@ export async function buildProject(
 /**
  * Loads the compiled routes once (through a throw-away instance of the entry, so they share the
  * runtime the server will use), prerenders every cached GET (R74, R80, R82), and rewrites the entry
- * to import the results from a generated module.
+ * to import the results from a generated module. Returns that module's file name, when there is one.
  */
 async function prerender(
   entry: string,
@@ -131,7 +204,7 @@ async function prerender(
   manifest: Manifest,
   failed: FailedRoute[],
   projectRoot: string,
-): Promise<void> {
+): Promise<string | undefined> {
   const mod = (await import(`${pathToFileURL(entry).href}?prerender=${manifest.buildId}`)) as {
     app: App;
   };
@@ -145,7 +218,7 @@ async function prerender(
     restore?.();
     await mod.app.close();
   }
-  if (result.routes.length === 0) return;
+  if (result.routes.length === 0) return undefined;
   const byFile = new Map(result.routes.map((r) => [r.file, r]));
   for (const route of manifest.routes) {
     const decided = byFile.get(route.file);
@@ -162,4 +235,5 @@ async function prerender(
     `// Generated by approute build: responses prerendered at build (R74). Do not edit.\nexport default ${JSON.stringify(result.entries)};\n`,
   );
   writeFileSync(entry, generateEntry(manifest, { failed, projectRoot, prerendered: name }));
+  return name;
 }

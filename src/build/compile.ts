@@ -4,6 +4,8 @@
  * @module
  */
 
+import { realpathSync } from "node:fs";
+import { join } from "node:path";
 import { ApprouteError, ErrorCode, isApprouteError } from "../core/errors.js";
 import { type BuildFailure, build, formatMessagesSync, type Message, type Plugin } from "./esbuild.js";
 import { INJECT_GLOBALS, injectGlobalsPlugin } from "./inject-globals.js";
@@ -34,6 +36,8 @@ export interface CompileOutput {
   entryInfo: Record<string, { bytes: number; exports: string[]; requestStore: boolean }>;
   /** Source files that went into the build (relative to root), for dev watching. */
   inputs: string[];
+  /** Every file esbuild wrote, source maps included: real absolute paths. */
+  outputs: string[];
 }
 
 /** Turns esbuild's failure into one ApprouteError naming the first file and line. */
@@ -108,6 +112,8 @@ export async function compile(input: CompileInput): Promise<CompileOutput> {
       bytes,
       entryInfo,
       inputs: Object.keys(result.metafile.inputs),
+      // The metafile's paths are relative to the real working directory (symlinks resolved).
+      outputs: Object.keys(result.metafile.outputs).map((path) => join(realpathSync(input.root), path)),
     };
   } catch (error) {
     const failure = error as BuildFailure;
