@@ -1,6 +1,7 @@
 /**
- * The route matcher: a segment trie built once at start-up and flattened into typed arrays, plus a
- * flat null-prototype map for fully static paths that is checked before any walk. Priority (R8) is structural — static, then `[param]`,
+ * The route matcher: a segment trie built once at start-up and flattened into one typed array, plus
+ * a flat null-prototype map for fully static paths that is checked before any walk (behind a small
+ * filter that turns most other paths away without asking V8). Priority (R8) is structural — static, then `[param]`,
  * then `[...catchAll]`, then `[[...optional]]`, segment by segment with backtracking — so it never
  * depends on the order routes were added.
  * @module
@@ -74,87 +75,127 @@ function edgeSlot(parent: number, hash: number, mask: number): number {
   return (hash ^ Math.imul(parent + 1, 0x9e3779b1)) & mask;
 }
 
-// Per-node record in CompiledTrie.nodes (stride NODE_STRIDE); -1 means "none".
-const N_ROUTE = 0;
-const N_DYNAMIC = 1;
-const N_CATCH_ALL = 2;
-const N_OPTIONAL = 3;
-const N_HAS_STATIC = 4;
-const NODE_STRIDE = 5;
-// Per-slot record in CompiledTrie.edges (stride EDGE_STRIDE); parent + 1, so 0 marks an empty slot.
-const E_PARENT = 0;
+// A node record (in the node region, and copied into every edge that leads to the node), as Int32
+// offsets from the record's start; -1 means "none". Node records are addressed by their index in
+// CompiledTrie.table, so a static edge hands the walk its child's record in the same cache line.
+const N_ID = 0; // the node's number: the parent key of its static edges
+const N_ROUTE = 1;
+const N_DYNAMIC = 2; // table index of the [param] child's node record
+const N_CATCH_ALL = 3;
+const N_OPTIONAL = 4;
+const N_FLAGS = 5;
+const NODE_STRIDE = 8;
+const F_STATIC = 1; // has static children
+const F_BRANCH = 2; // has a [param], [...catchAll] or [[...optional]] child: a static miss below may backtrack here
+// An edge slot (stride EDGE_STRIDE, 64 bytes): key, then a copy of the child's node record, then
+// the folder name's first INLINE code units, so a short name is compared without touching the pool.
+const E_PARENT = 0; // parent id + 1; 0 marks an empty slot
 const E_HASH = 1;
-const E_CHILD = 2;
-const E_OFFSET = 3;
-const E_LENGTH = 4;
-const EDGE_STRIDE = 5;
+const E_LENGTH = 2;
+const E_NAME = 3; // index in the Uint16 view of the folder name's code units (inline or in the pool)
+const E_NODE = 4; // the child's node record (NODE_STRIDE - 2 fields used: N_ID … N_FLAGS)
+const E_INLINE = 10; // first Int32 of the inline name
+const EDGE_STRIDE = 16;
+const INLINE = (EDGE_STRIDE - E_INLINE) * 2;
 
 /**
- * The trie flattened into typed arrays for matching: one record per node, one open-addressed table
- * of every static edge keyed by (parent, FNV-1a of the folder name), and the folder names' UTF-16
- * code units in one pool. A level of the walk reads a node record and an edge slot and compares
- * code units in place — no object graph to chase, nothing sliced — so the cost per level stays flat
- * as the route count grows.
+ * The trie flattened into one Int32Array for matching: node records (root first), then one
+ * open-addressed table of every static edge keyed by (parent, FNV-1a of the folder name), then the
+ * code units of folder names too long to sit in their edge slot. A level of the walk reads one edge
+ * slot — key, child record and name together — so the cost per level stays flat as routes grow.
  */
 interface CompiledTrie<T> {
-  nodes: Int32Array;
-  edges: Int32Array;
+  table: Int32Array;
+  /** The same memory as UTF-16 code units: folder names are compared through it. */
+  units: Uint16Array;
+  edgeStart: number;
   mask: number;
-  pool: Uint16Array;
+  /** Backtracking stack of the walk (4 ints per branch point); one match runs at a time. */
+  stack: Int32Array;
+  /** Start and end of each param value found so far (start -1: an empty optional catch-all). */
+  marks: Int32Array;
+  /** How many params the last successful walk marked. */
+  params: number;
+  /** The current segment's code units, as far as the longest static folder name reaches. */
+  segment: Uint16Array;
   routes: RouteEntry<T>[];
 }
 
 function compileTrie<T>(root: Node<T>): CompiledTrie<T> {
   const order: Node<T>[] = [];
   const ids = new Map<Node<T>, number>();
-  const visit = (node: Node<T>) => {
+  let depth = 0;
+  const visit = (node: Node<T>, level: number) => {
     ids.set(node, order.length);
     order.push(node);
-    if (node.static !== null) for (const child of node.static.values()) visit(child);
-    if (node.dynamic !== null) visit(node.dynamic);
+    if (level > depth) depth = level;
+    if (node.static !== null) for (const child of node.static.values()) visit(child, level + 1);
+    if (node.dynamic !== null) visit(node.dynamic, level + 1);
   };
-  visit(root);
+  visit(root, 0);
   const routes: RouteEntry<T>[] = [];
   const routeIndex = (entry: RouteEntry<T> | null | undefined) =>
     entry === null || entry === undefined ? -1 : routes.push(entry) - 1;
-  const nodes = new Int32Array(order.length * NODE_STRIDE);
   let edgeCount = 0;
   let poolLength = 0;
+  let longest = 0;
   for (const node of order) {
-    const base = ids.get(node)! * NODE_STRIDE;
-    nodes[base + N_ROUTE] = routeIndex(node.route);
-    nodes[base + N_DYNAMIC] = node.dynamic === null ? -1 : ids.get(node.dynamic)!;
-    nodes[base + N_CATCH_ALL] = routeIndex(node.catchAll?.route);
-    nodes[base + N_OPTIONAL] = routeIndex(node.optional?.route);
-    nodes[base + N_HAS_STATIC] = node.static === null ? 0 : 1;
-    if (node.static !== null) {
-      edgeCount += node.static.size;
-      for (const key of node.static.keys()) poolLength += key.length;
+    if (node.static === null) continue;
+    edgeCount += node.static.size;
+    for (const key of node.static.keys()) {
+      if (key.length > INLINE) poolLength += key.length;
+      if (key.length > longest) longest = key.length;
     }
   }
   let size = 16;
   while (size < edgeCount * 2) size *= 2;
   const mask = size - 1;
-  const edges = new Int32Array(size * EDGE_STRIDE);
-  const pool = new Uint16Array(poolLength);
-  let at = 0;
+  const edgeStart = Math.ceil((order.length * NODE_STRIDE) / EDGE_STRIDE) * EDGE_STRIDE;
+  const poolStart = edgeStart + size * EDGE_STRIDE;
+  const table = new Int32Array(poolStart + Math.ceil(poolLength / 2));
+  const units = new Uint16Array(table.buffer);
+  const record = (node: Node<T>, at: number) => {
+    table[at + N_ID] = ids.get(node)!;
+    table[at + N_ROUTE] = routeIndex(node.route);
+    table[at + N_DYNAMIC] = node.dynamic === null ? -1 : ids.get(node.dynamic)! * NODE_STRIDE;
+    table[at + N_CATCH_ALL] = routeIndex(node.catchAll?.route);
+    table[at + N_OPTIONAL] = routeIndex(node.optional?.route);
+    table[at + N_FLAGS] =
+      (node.static === null ? 0 : F_STATIC) |
+      (node.dynamic === null && node.catchAll === null && node.optional === null ? 0 : F_BRANCH);
+  };
+  for (const node of order) record(node, ids.get(node)! * NODE_STRIDE);
+  let pool = poolStart * 2;
   for (const node of order) {
     if (node.static === null) continue;
     const parent = ids.get(node)!;
     for (const [key, child] of node.static) {
       const hash = hashOf(key);
       let slot = edgeSlot(parent, hash, mask);
-      while (edges[slot * EDGE_STRIDE + E_PARENT] !== 0) slot = (slot + 1) & mask;
-      const base = slot * EDGE_STRIDE;
-      edges[base + E_PARENT] = parent + 1;
-      edges[base + E_HASH] = hash;
-      edges[base + E_CHILD] = ids.get(child)!;
-      edges[base + E_OFFSET] = at;
-      edges[base + E_LENGTH] = key.length;
-      for (let i = 0; i < key.length; i++) pool[at++] = key.charCodeAt(i);
+      while (table[edgeStart + slot * EDGE_STRIDE + E_PARENT] !== 0) slot = (slot + 1) & mask;
+      const base = edgeStart + slot * EDGE_STRIDE;
+      table[base + E_PARENT] = parent + 1;
+      table[base + E_HASH] = hash;
+      table[base + E_LENGTH] = key.length;
+      let at = key.length > INLINE ? pool : (base + E_INLINE) * 2;
+      table[base + E_NAME] = at;
+      for (let i = 0; i < key.length; i++) units[at++] = key.charCodeAt(i);
+      if (key.length > INLINE) pool = at;
+      const from = ids.get(child)! * NODE_STRIDE;
+      table.copyWithin(base + E_NODE, from, from + N_FLAGS + 1);
     }
   }
-  return { nodes, edges, mask, pool, routes };
+  return {
+    table,
+    units,
+    edgeStart,
+    mask,
+    stack: new Int32Array((depth + 1) * 4),
+    marks: new Int32Array((depth + 1) * 2),
+    params: 0,
+    segment: new Uint16Array(longest + 1),
+    routes,
+  };
 }
 
 function conflict(message: string, files: string[], hint: string): ApprouteError {
@@ -179,6 +220,11 @@ export function createRouter<T>(
   // A null-prototype object, not a Map: V8 probes it with the pathname's cached hash, measurably
   // faster than Map#get for this all-hits-or-one-miss use.
   const staticMap: Record<string, RouteEntry<T>> = Object.create(null);
+  // Before V8 can say a pathname is not a key it looks the string up in the isolate-wide string
+  // table: a few cache misses per dynamic hit or miss once an app has thousands of routes. This
+  // 8 KB bit set of (length, last two code units) of every static path answers "not a static
+  // path" first for most other pathnames. It only ever skips the map: the walk finds every route.
+  const staticFilter = new Int32Array(STATIC_FILTER_BITS >>> 5);
   const routes: RouteEntry<T>[] = [];
 
   for (const item of input) {
@@ -192,21 +238,40 @@ export function createRouter<T>(
       data: item.data,
     };
     insert(root, entry);
-    if (params.length === 0) staticMap[staticPath(item.segments)] = entry;
+    if (params.length === 0) {
+      const path = staticPath(item.segments);
+      staticMap[path] = entry;
+      const bit = filterBit(path);
+      staticFilter[bit >>> 5]! |= 1 << (bit & 31);
+    }
     routes.push(entry);
   }
   const trie = compileTrie(root);
 
   // hot path: no allocation for static hits, one small array per dynamic hit.
   function match(pathname: string): RouteMatch<T> | null {
-    const hit = staticMap[pathname];
-    if (hit !== undefined) return { route: hit, values: [] };
-    const values: (string | undefined)[] = [];
-    const found = walk(trie, 0, pathname, 1, values);
-    return found === -1 ? null : { route: trie.routes[found]!, values };
+    const bit = filterBit(pathname);
+    if ((staticFilter[bit >>> 5]! & (1 << (bit & 31))) !== 0) {
+      const hit = staticMap[pathname];
+      if (hit !== undefined) return { route: hit, values: [] };
+    }
+    const found = walk(trie, pathname);
+    if (found === -1) return null;
+    return { route: trie.routes[found]!, values: paramValues(trie.marks, trie.params, pathname) };
   }
 
   return { routes, match };
+}
+
+const STATIC_FILTER_BITS = 1 << 16;
+
+/** The bit of `path` in the static-path filter: its length and last two code units, mixed. */
+function filterBit(path: string): number {
+  const n = path.length;
+  return (
+    (Math.imul(n, 0x9e3779b1) ^ (path.charCodeAt(n - 1) << 8) ^ (path.charCodeAt(n - 2) << 1)) &
+    (STATIC_FILTER_BITS - 1)
+  );
 }
 
 function staticPath(segments: readonly Segment[]): string {
@@ -282,91 +347,153 @@ function optionalShadow<T>(optional: RouteEntry<T>, plain: RouteEntry<T>): Appro
   );
 }
 
-/** The child of `parent` through static folder `path[pos, end)` with hash `hash`, or -1. */
-function staticChild<T>(
-  trie: CompiledTrie<T>,
-  parent: number,
-  path: string,
-  pos: number,
-  end: number,
-  hash: number,
-): number {
-  const { edges, mask, pool } = trie;
-  const length = end - pos;
+/**
+ * The table index of the node record behind static edge (parent, `trie.segment[0, length)`,
+ * `hash`), or -1. The caller has copied the segment's code units into `trie.segment`.
+ */
+function staticChild<T>(trie: CompiledTrie<T>, parent: number, length: number, hash: number): number {
+  const { table, units, edgeStart, mask, segment } = trie;
+  const key = parent + 1;
   // Linear probing; the table is at most half full, so a miss ends at an empty slot quickly.
   for (let slot = edgeSlot(parent, hash, mask); ; slot = (slot + 1) & mask) {
-    const base = slot * EDGE_STRIDE;
-    const owner = edges[base + E_PARENT]!;
+    const base = edgeStart + slot * EDGE_STRIDE;
+    const owner = table[base + E_PARENT]!;
     if (owner === 0) return -1;
-    if (owner === parent + 1 && edges[base + E_HASH] === hash && edges[base + E_LENGTH] === length) {
-      const offset = edges[base + E_OFFSET]!;
+    if (owner === key && table[base + E_HASH] === hash && table[base + E_LENGTH] === length) {
+      const name = table[base + E_NAME]!;
       let k = 0;
-      while (k < length && path.charCodeAt(pos + k) === pool[offset + k]) k++;
-      if (k === length) return edges[base + E_CHILD]!;
+      while (k < length && segment[k] === units[name + k]) k++;
+      if (k === length) return base + E_NODE;
     }
   }
 }
 
+/** {@link staticChild} for the decoded form of a percent-encoded segment. */
+function decodedChild<T>(trie: CompiledTrie<T>, parent: number, raw: string): number {
+  const decoded = canonicalDecode(raw);
+  if (decoded === null || decoded.length >= trie.segment.length) return -1;
+  for (let i = 0; i < decoded.length; i++) trie.segment[i] = decoded.charCodeAt(i);
+  return staticChild(trie, parent, decoded.length, hashOf(decoded));
+}
+
+/** The raw param values of a match from the (start, end) marks `walk` left. */
+function paramValues(marks: Int32Array, count: number, path: string): (string | undefined)[] {
+  if (count === 0) return [];
+  if (count === 1) return [marks[0] === -1 ? undefined : path.slice(marks[0], marks[1])];
+  const values: (string | undefined)[] = [];
+  for (let i = 0; i < count * 2; i += 2)
+    values.push(marks[i] === -1 ? undefined : path.slice(marks[i], marks[i + 1]));
+  return values;
+}
+
 /**
- * Walks the trie from node `id` at `pos` (start of the next segment); returns a route index or -1.
- * Pushes raw param values onto `values` and pops them again when a branch fails, so backtracking
- * leaves no trace.
+ * Walks the trie for `path`; returns a route index or -1, and leaves the params' (start, end) in
+ * `trie.marks` and their count in `trie.params`. Per segment: the static child, then `[param]`, then
+ * `[...catchAll]`, then `[[...optional]]` (R8). A static or `[param]` step taken at a node with
+ * other options records a branch point, and a dead end resumes at the newest one with the param
+ * count it had then, so backtracking leaves no trace. No recursion and no allocation: each code
+ * unit is read from the string once, into `trie.segment`, where the folder names are compared.
  */
-function walk<T>(
-  trie: CompiledTrie<T>,
-  id: number,
-  path: string,
-  pos: number,
-  values: (string | undefined)[],
-): number {
-  const nodes = trie.nodes;
-  const base = id * NODE_STRIDE;
-  if (pos >= path.length) {
-    const route = nodes[base + N_ROUTE]!;
-    if (route !== -1) return route;
-    const optional = nodes[base + N_OPTIONAL]!;
-    if (optional !== -1) values.push(undefined);
-    return optional;
-  }
-  let end = pos;
-  if (nodes[base + N_HAS_STATIC] === 1) {
-    // One pass finds the segment's end and hashes it (FNV-1a over UTF-16 code units, as hashOf).
-    let h = FNV_OFFSET;
-    let encoded = false;
-    for (; end < path.length; end++) {
-      const c = path.charCodeAt(end);
-      if (c === SLASH) break;
-      if (c === PERCENT) encoded = true;
-      h = Math.imul(h ^ c, FNV_PRIME);
+function walk<T>(trie: CompiledTrie<T>, path: string): number {
+  const { table, stack, marks, segment } = trie;
+  const room = segment.length;
+  const length = path.length;
+  let at = 0; // the current node's record: the root's
+  let pos = 1;
+  let end = 0;
+  let sp = 0;
+  let np = 0; // marks used (2 per param)
+  // 0: try the static child; 1: try [param]; 2: try the catch-alls.
+  let stage = 0;
+  for (;;) {
+    if (stage === 0) {
+      if (pos >= length) {
+        const route = table[at + N_ROUTE]!;
+        if (route !== -1) {
+          trie.params = np >> 1;
+          return route;
+        }
+        const optional = table[at + N_OPTIONAL]!;
+        if (optional !== -1) {
+          marks[np] = -1;
+          trie.params = (np >> 1) + 1;
+          return optional;
+        }
+        stage = 3;
+      } else if ((table[at + N_FLAGS]! & F_STATIC) !== 0) {
+        // One pass finds the segment's end, hashes it (FNV-1a over UTF-16 code units, as hashOf)
+        // and copies it as far as a folder name could reach.
+        let h = FNV_OFFSET;
+        let encoded = false;
+        for (end = pos; end < length; end++) {
+          const c = path.charCodeAt(end);
+          if (c === SLASH) break;
+          if (c === PERCENT) encoded = true;
+          h = Math.imul(h ^ c, FNV_PRIME);
+          const k = end - pos;
+          if (k < room) segment[k] = c;
+        }
+        const size = end - pos;
+        let child = size < room ? staticChild(trie, table[at + N_ID]!, size, h) : -1;
+        if (child === -1 && encoded) child = decodedChild(trie, table[at + N_ID]!, path.slice(pos, end));
+        if (child !== -1) {
+          if ((table[at + N_FLAGS]! & F_BRANCH) !== 0) {
+            stack[sp++] = at;
+            stack[sp++] = pos;
+            stack[sp++] = end;
+            stack[sp++] = np;
+          }
+          at = child;
+          pos = end + 1;
+          continue;
+        }
+        stage = 1;
+      } else {
+        end = path.indexOf("/", pos);
+        if (end === -1) end = length;
+        stage = 1;
+      }
     }
-    let child = staticChild(trie, id, path, pos, end, h);
-    if (child === -1 && encoded) {
-      const decoded = canonicalDecode(path.slice(pos, end));
-      if (decoded !== null) child = staticChild(trie, id, decoded, 0, decoded.length, hashOf(decoded));
+    if (stage === 1) {
+      const dynamic = table[at + N_DYNAMIC]!;
+      if (dynamic !== -1) {
+        if (table[at + N_CATCH_ALL] !== -1 || table[at + N_OPTIONAL] !== -1) {
+          // Resumed at stage 2: marked by a negative record index.
+          stack[sp++] = ~at;
+          stack[sp++] = pos;
+          stack[sp++] = end;
+          stack[sp++] = np;
+        }
+        marks[np++] = pos;
+        marks[np++] = end;
+        at = dynamic;
+        pos = end + 1;
+        stage = 0;
+        continue;
+      }
+      stage = 2;
     }
-    if (child !== -1) {
-      const found = walk(trie, child, path, end + 1, values);
-      if (found !== -1) return found;
+    if (stage === 2) {
+      let route = table[at + N_CATCH_ALL]!;
+      if (route === -1) route = table[at + N_OPTIONAL]!;
+      if (route !== -1) {
+        marks[np] = pos;
+        marks[np + 1] = length;
+        trie.params = (np >> 1) + 1;
+        return route;
+      }
     }
-  } else {
-    end = path.indexOf("/", pos);
-    if (end === -1) end = path.length;
+    // Dead end: resume at the newest branch point.
+    if (sp === 0) return -1;
+    np = stack[--sp]!;
+    end = stack[--sp]!;
+    pos = stack[--sp]!;
+    at = stack[--sp]!;
+    if (at < 0) {
+      at = ~at;
+      stage = 2;
+    } else stage = 1;
   }
-  const dynamic = nodes[base + N_DYNAMIC]!;
-  if (dynamic !== -1) {
-    values.push(path.slice(pos, end));
-    const found = walk(trie, dynamic, path, end + 1, values);
-    if (found !== -1) return found;
-    values.pop();
-  }
-  const catchAll = nodes[base + N_CATCH_ALL]!;
-  if (catchAll !== -1) {
-    values.push(path.slice(pos));
-    return catchAll;
-  }
-  const optional = nodes[base + N_OPTIONAL]!;
-  if (optional !== -1) values.push(path.slice(pos));
-  return optional;
 }
 
 /**
