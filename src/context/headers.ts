@@ -5,8 +5,8 @@
  */
 
 import { randomBytes } from "node:crypto";
-import type { RequestCookie, ResponseCookie } from "@edge-runtime/cookies";
-import { ResponseCookies } from "@edge-runtime/cookies";
+import type { RequestCookie, ResponseCookie } from "../deps/cookies.js";
+import { ResponseCookies } from "../deps/cookies.js";
 import { assertRequestDataAllowed } from "./cache-scope.js";
 import { type RequestStore, requireRequestStore } from "./request-store.js";
 

@@ -5,8 +5,8 @@
  * @module
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { ResponseCookies } from "@edge-runtime/cookies";
 import { ApprouteError, ErrorCode } from "../core/errors.js";
+import type { ResponseCookies } from "../deps/cookies.js";
 import type { NextRequest } from "../web/next-request.js";
 
 /** What phase of the request the code runs in; decides what `cookies()` may do (R65, R67). */

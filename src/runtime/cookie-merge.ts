@@ -4,8 +4,9 @@
  * the `cookies()` jar (request cookies it was seeded with first, then new names), as Next does.
  * @module
  */
-import { ResponseCookies } from "@edge-runtime/cookies";
+
 import type { RequestStore } from "../context/request-store.js";
+import { ResponseCookies } from "../deps/cookies.js";
 
 /** Returns `response` with `Set-Cookie` rebuilt from its own cookies plus the store's mutations. */
 export function applyCookieMutations(response: Response, store: RequestStore): Response {

@@ -6,7 +6,7 @@
  * conditions, and forwarding a request to an external rewrite destination.
  * @module
  */
-import { RequestCookies } from "@edge-runtime/cookies";
+import { RequestCookies } from "../deps/cookies.js";
 import { FastResponse, isFastResponse } from "../web/fast-response.js";
 import type { IncomingSource } from "../web/next-request.js";
 import { kBody, kReal } from "../web/symbols.js";

@@ -6,7 +6,7 @@
  * look at the request.
  * @module
  */
-import { type Key, pathToRegexp } from "path-to-regexp";
+import { type Key, pathToRegexp } from "#deps/path-to-regexp";
 import { ApprouteError, ErrorCode } from "../core/errors.js";
 
 /** One `has` / `missing` condition. */

@@ -7,9 +7,10 @@
  * `x-middleware-*` headers are stripped on ingress by the adapters, and nothing here looks at them.
  * @module
  */
-import { RequestCookies, ResponseCookies } from "@edge-runtime/cookies";
+
 import { requestStorage } from "../context/request-store.js";
 import { ApprouteError, ErrorCode } from "../core/errors.js";
+import { RequestCookies, ResponseCookies } from "../deps/cookies.js";
 import { FastResponse, isFastResponse } from "../web/fast-response.js";
 import { createIncomingRequest, type IncomingSource, type NextRequest } from "../web/next-request.js";
 import type { NextURLOptions } from "../web/next-url.js";

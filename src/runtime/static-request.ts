@@ -5,8 +5,9 @@
  * (`dynamic = "auto"`). Only cache fills and force-static routes pay for any of this.
  * @module
  */
-import { RequestCookies } from "@edge-runtime/cookies";
+
 import { ApprouteError, ErrorCode } from "../core/errors.js";
+import { RequestCookies } from "../deps/cookies.js";
 import { createIncomingRequest, type IncomingSource, type NextRequest } from "../web/next-request.js";
 import { NextURL } from "../web/next-url.js";
 

@@ -7,7 +7,7 @@
  * it), without the global being replaced for the rest of the process.
  * @module
  */
-import { kBody, kHeaders, kInit, kReal, kStatus } from "./symbols.js";
+import { kBody, kHeaders, kInit, kReal, kSetCookie, kStatus } from "./symbols.js";
 
 const GlobalResponse = globalThis.Response;
 const GlobalHeaders = globalThis.Headers;
@@ -35,6 +35,8 @@ export class FastResponse {
   declare [kStatus]: number;
   declare [kHeaders]: Headers | undefined;
   declare [kReal]: Response | undefined;
+  /** `Set-Cookie` values added through `NextResponse.cookies` before anyone asked for `headers`. */
+  declare [kSetCookie]: string[] | undefined;
 
   constructor(body?: Body, init?: ResponseInit) {
     let status = 200;
@@ -88,6 +90,11 @@ export class FastResponse {
       if (!headers.has("content-type")) {
         const type = bodyContentType(this[kBody]);
         if (type !== null) headers.set("content-type", type);
+      }
+      const pending = this[kSetCookie];
+      if (pending !== undefined) {
+        for (const value of pending) headers.append("set-cookie", value);
+        this[kSetCookie] = undefined;
       }
       this[kHeaders] = headers;
     }
@@ -162,6 +169,16 @@ export class FastResponse {
 }
 
 const JSON_HEADERS = { "content-type": "application/json" };
+
+/**
+ * True while `response`'s headers are still the ones `json()` (or no init) gave it, so they hold no
+ * `Set-Cookie` yet and a cookie jar can collect its values without building a Headers object.
+ */
+export function headersUnbuilt(response: FastResponse): boolean {
+  if (response[kHeaders] !== undefined || response[kReal] !== undefined) return false;
+  const headers = response[kInit]?.headers;
+  return headers === undefined || headers === JSON_HEADERS;
+}
 const JSON_INIT: ResponseInit = { headers: JSON_HEADERS };
 
 Object.setPrototypeOf(FastResponse.prototype, GlobalResponse.prototype);

@@ -5,7 +5,7 @@
  * URL and body are only materialised when the handler reads them.
  * @module
  */
-import { RequestCookies } from "@edge-runtime/cookies";
+import { RequestCookies } from "../deps/cookies.js";
 import { NextURL, type NextURLOptions } from "./next-url.js";
 import { kReal, kSource, kState } from "./symbols.js";
 
@@ -94,7 +94,13 @@ export class NextRequest extends GlobalRequest {
   /** The request cookies (`Cookie` header) as a mutable map that never produces `Set-Cookie` (R44–R46). */
   get cookies(): RequestCookies {
     const state = this[kState];
-    return (state.cookies ??= new RequestCookies(this.headers));
+    if (state.cookies === undefined) {
+      const source = (this as Partial<Lazy>)[kSource];
+      state.cookies = new RequestCookies(
+        state.headers === undefined && source?.header !== undefined ? cookieView(this, source) : this.headers,
+      );
+    }
+    return state.cookies;
   }
 
   /** The URL with basePath awareness (R43). */
@@ -136,6 +142,20 @@ Object.defineProperty(NextRequest.prototype, "url", {
 });
 
 type Lazy = NextRequest & { [kSource]: IncomingSource; [kReal]?: Request };
+
+/**
+ * The part of `Headers` a `RequestCookies` map uses (it reads `cookie` once and writes it back on
+ * set/delete), over an incoming request whose headers are not built yet: reading takes the one
+ * header from the source; writing builds the request's Headers, as `request.headers.set` would.
+ */
+function cookieView(request: NextRequest, source: IncomingSource): Headers {
+  const view = {
+    get: (name: string): string | null => source.header!(name),
+    set: (name: string, value: string): void => request.headers.set(name, value),
+    delete: (name: string): void => request.headers.delete(name),
+  };
+  return view as unknown as Headers;
+}
 
 function bodyUnusable(): Promise<never> {
   return Promise.reject(new TypeError("Body is unusable: Body has already been read"));

@@ -4,9 +4,9 @@
  * `instanceof Response` and adapters can write it without a stream.
  * @module
  */
-import { ResponseCookies } from "@edge-runtime/cookies";
-import { FastResponse } from "./fast-response.js";
-import { kCookies } from "./symbols.js";
+import { ResponseCookies } from "../deps/cookies.js";
+import { FastResponse, headersUnbuilt } from "./fast-response.js";
+import { kCookies, kHeaders, kSetCookie } from "./symbols.js";
 
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 
@@ -54,6 +54,31 @@ function withoutRequest(init: MiddlewareResponseInit | undefined, headers: Heade
   return { ...rest, headers };
 }
 
+/**
+ * The part of `Headers` a `ResponseCookies` jar uses, over a response whose headers are not built:
+ * values wait in the response's `kSetCookie` list (the adapters write them, and the `headers` getter
+ * moves them into the Headers it builds); once built, the calls go to the real Headers.
+ */
+function setCookieView(response: NextResponse): Headers {
+  const view = {
+    getSetCookie: (): string[] => response[kHeaders]?.getSetCookie() ?? [...(response[kSetCookie] ?? [])],
+    get: (name: string): string | null => response.headers.get(name),
+    delete(name: string): void {
+      const built = response[kHeaders];
+      if (built !== undefined) built.delete(name);
+      else if (name.toLowerCase() === "set-cookie") response[kSetCookie] = undefined;
+      else response.headers.delete(name);
+    },
+    append(name: string, value: string): void {
+      const built = response[kHeaders];
+      if (built !== undefined) built.append(name, value);
+      else if (name.toLowerCase() === "set-cookie") (response[kSetCookie] ??= []).push(value);
+      else response.headers.append(name, value);
+    },
+  };
+  return view as unknown as Headers;
+}
+
 /** Next.js' response class. */
 export class NextResponse<Body = unknown> extends FastResponse {
   declare [kCookies]: ResponseCookies | undefined;
@@ -65,7 +90,9 @@ export class NextResponse<Body = unknown> extends FastResponse {
 
   /** The response's `Set-Cookie` jar: one header per cookie, keyed by name (R55–R59). */
   get cookies(): ResponseCookies {
-    return (this[kCookies] ??= new ResponseCookies(this.headers));
+    return (this[kCookies] ??= new ResponseCookies(
+      headersUnbuilt(this) ? setCookieView(this) : this.headers,
+    ));
   }
 
   /** Like `Response.json()` (R52). */

@@ -11,3 +11,4 @@ export const kStatus = Symbol.for("approute.status");
 export const kSource = Symbol.for("approute.source");
 export const kState = Symbol.for("approute.state");
 export const kCookies = Symbol.for("approute.cookies");
+export const kSetCookie = Symbol.for("approute.setCookie");

@@ -3,7 +3,7 @@
  * same library and major version Next bundles) plus `isBot`.
  * @module
  */
-import parseUserAgent from "ua-parser-js";
+import parseUserAgent from "#deps/ua-parser";
 
 export interface UserAgent {
   isBot: boolean;

@@ -2,6 +2,7 @@
 // a request, through the real build and server.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { ErrorCode } from "approute";
 import { cookies, draftMode, headers } from "approute/headers";
@@ -164,6 +165,72 @@ describe("next/server helpers (R118)", () => {
     assert.ok(messages.includes("after promise rejected t1"));
     // The server is still serving.
     assert.equal((await fetch(`${fx.url}/api/connection`)).status, 200);
+  });
+});
+
+describe("cookie jars before and after Headers exist (R44–R46, R55–R59, #6)", () => {
+  // fetch() would merge the lines itself; node:http sends a raw header array line by line (and then
+  // adds no Host of its own).
+  const getWithCookieLines = (mode: string, lines: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      const req = httpRequest(
+        `${fx.url}/api/cookie-jar?mode=${mode}`,
+        {
+          headers: [
+            "host",
+            new URL(fx.url).host,
+            ...lines.flatMap((line) => ["cookie", line]),
+          ] as unknown as Record<string, string>,
+        },
+        (res) => {
+          let text = "";
+          res
+            .setEncoding("utf8")
+            .on("data", (c) => (text += c))
+            .on("end", () => resolve(text));
+        },
+      );
+      req.on("error", reject).end();
+    });
+
+  test("request.cookies reads the raw Cookie header; duplicate Cookie lines join with '; '", async () => {
+    const body = await getWithCookieLines("request-set", ["x=1; drop=2", "y=%20z"]);
+    assert.deepEqual(JSON.parse(body), {
+      seen: [
+        { name: "x", value: "1" },
+        { name: "drop", value: "2" },
+        { name: "y", value: " z" },
+      ],
+      header: "x=1; y=%20z; added=1",
+      after: [
+        { name: "x", value: "1" },
+        { name: "y", value: " z" },
+        { name: "added", value: "1" },
+      ],
+    });
+  });
+
+  test("request.headers joins duplicate Cookie lines with '; ' too", async () => {
+    const body = await getWithCookieLines("headers", ["x=1", "y=2"]);
+    assert.deepEqual(JSON.parse(body), { header: "x=1; y=2" });
+  });
+
+  test("NextResponse.cookies without Headers: one Set-Cookie per name, last value wins", async () => {
+    const res = await fetch(`${fx.url}/api/cookie-jar`, { headers: { cookie: "k=v" } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "application/json");
+    assert.deepEqual(res.headers.getSetCookie(), ["a=3; Path=/", "b=2; Path=/"]);
+    assert.deepEqual(await res.json(), { seen: [{ name: "k", value: "v" }] });
+  });
+
+  test("NextResponse.cookies after response.headers was read: the pending cookies move into it", async () => {
+    const res = await fetch(`${fx.url}/api/cookie-jar?mode=read-between`);
+    assert.equal(res.headers.get("x-between"), "1");
+    assert.deepEqual(res.headers.getSetCookie(), [
+      "a=3; Path=/",
+      "b=2; Path=/",
+      "c=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+    ]);
   });
 });
 

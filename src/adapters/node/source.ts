@@ -63,10 +63,18 @@ export class NodeSource implements IncomingSource {
   headers(): Headers {
     const headers = new Headers();
     const raw = this.req.rawHeaders;
+    let cookie = false;
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i]!;
       if (name.charCodeAt(0) === 58 /* : */) continue; // HTTP/2 pseudo-headers
       if (isInternalRequestHeader(name)) continue; // R133, R134: clients cannot speak for the proxy
+      if (name.length === 6 && name.toLowerCase() === "cookie") {
+        // Several Cookie lines are one list joined with "; " (RFC 6265 §5.4; Node and Next do the
+        // same), not with the ", " Headers#append would use.
+        if (!cookie) headers.append("cookie", this.header("cookie")!);
+        cookie = true;
+        continue;
+      }
       headers.append(name, raw[i + 1]!);
     }
     return headers;

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Writable } from "node:stream";
 import { bodyContentType, type FastResponse, isFastResponse } from "../../web/fast-response.js";
-import { kBody, kHeaders, kInit, kReal, kStatus } from "../../web/symbols.js";
+import { kBody, kHeaders, kInit, kReal, kSetCookie, kStatus } from "../../web/symbols.js";
 import { gzipBytes, markGzip, shouldCompress, streamingGzip } from "./compress.js";
 
 type Flat = string[];
@@ -81,6 +81,9 @@ export function writeResponse(
     else if (!flattenInit(response[kInit]?.headers, flat)) {
       flat.length = 0;
       flattenHeaders(response.headers, flat);
+    } else {
+      const cookies = response[kSetCookie];
+      if (cookies !== undefined) for (const value of cookies) insertSorted(flat, "set-cookie", value);
     }
     return writeBody(req, res, response, flat, response[kBody], compress);
   }
