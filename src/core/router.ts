@@ -78,36 +78,34 @@ function edgeSlot(parent: number, hash: number, mask: number): number {
 // A node record (in the node region, and copied into every edge that leads to the node), as Int32
 // offsets from the record's start; -1 means "none". Node records are addressed by their index in
 // CompiledTrie.table, so a static edge hands the walk its child's record in the same cache line.
-const N_ID = 0; // the node's number: the parent key of its static edges
+const N_ID = 0; // the node's number: the parent key of its static edges, and its row in `tails`
 const N_ROUTE = 1;
 const N_DYNAMIC = 2; // table index of the [param] child's node record
-const N_CATCH_ALL = 3;
-const N_OPTIONAL = 4;
-const N_FLAGS = 5;
-const NODE_STRIDE = 8;
+const N_FLAGS = 3;
+const NODE_STRIDE = 4;
 const F_STATIC = 1; // has static children
 const F_BRANCH = 2; // has a [param], [...catchAll] or [[...optional]] child: a static miss below may backtrack here
-// An edge slot (stride EDGE_STRIDE, 64 bytes): key, then a copy of the child's node record, then
-// the folder name's first INLINE code units, so a short name is compared without touching the pool.
+const F_TAIL = 4; // has a [...catchAll] or [[...optional]] child (route indices in CompiledTrie.tails)
+// An edge slot (stride EDGE_STRIDE, 32 bytes): key, then a copy of the child's node record.
 const E_PARENT = 0; // parent id + 1; 0 marks an empty slot
 const E_HASH = 1;
 const E_LENGTH = 2;
-const E_NAME = 3; // index in the Uint16 view of the folder name's code units (inline or in the pool)
-const E_NODE = 4; // the child's node record (NODE_STRIDE - 2 fields used: N_ID … N_FLAGS)
-const E_INLINE = 10; // first Int32 of the inline name
-const EDGE_STRIDE = 16;
-const INLINE = (EDGE_STRIDE - E_INLINE) * 2;
+const E_NAME = 3; // offset of the folder name's code units in CompiledTrie.units
+const E_NODE = 4; // the child's node record
+const EDGE_STRIDE = 8;
 
 /**
- * The trie flattened into one Int32Array for matching: node records (root first), then one
- * open-addressed table of every static edge keyed by (parent, FNV-1a of the folder name), then the
- * code units of folder names too long to sit in their edge slot. A level of the walk reads one edge
- * slot — key, child record and name together — so the cost per level stays flat as routes grow.
+ * The trie flattened into typed arrays for matching: node records (root first) followed by one
+ * open-addressed table of every static edge keyed by (parent, FNV-1a of the folder name), and the
+ * distinct folder names' code units in one pool (a name shared by many routes — "edit", "items" —
+ * is stored once and stays in cache). A level of the walk reads one 32-byte edge slot, which holds
+ * the child's record too, so the cost per level stays flat as the route count grows.
  */
 interface CompiledTrie<T> {
   table: Int32Array;
-  /** The same memory as UTF-16 code units: folder names are compared through it. */
   units: Uint16Array;
+  /** [catch-all route, optional catch-all route] per node id; read only for nodes with F_TAIL. */
+  tails: Int32Array;
   edgeStart: number;
   mask: number;
   /** Backtracking stack of the walk (4 ints per branch point); one match runs at a time. */
@@ -137,35 +135,42 @@ function compileTrie<T>(root: Node<T>): CompiledTrie<T> {
   const routeIndex = (entry: RouteEntry<T> | null | undefined) =>
     entry === null || entry === undefined ? -1 : routes.push(entry) - 1;
   let edgeCount = 0;
-  let poolLength = 0;
   let longest = 0;
+  const names = new Map<string, number>();
+  let poolLength = 0;
   for (const node of order) {
     if (node.static === null) continue;
     edgeCount += node.static.size;
     for (const key of node.static.keys()) {
-      if (key.length > INLINE) poolLength += key.length;
       if (key.length > longest) longest = key.length;
+      if (names.has(key)) continue;
+      names.set(key, poolLength);
+      poolLength += key.length;
     }
   }
+  const units = new Uint16Array(poolLength);
+  for (const [key, offset] of names)
+    for (let i = 0; i < key.length; i++) units[offset + i] = key.charCodeAt(i);
   let size = 16;
   while (size < edgeCount * 2) size *= 2;
   const mask = size - 1;
   const edgeStart = Math.ceil((order.length * NODE_STRIDE) / EDGE_STRIDE) * EDGE_STRIDE;
-  const poolStart = edgeStart + size * EDGE_STRIDE;
-  const table = new Int32Array(poolStart + Math.ceil(poolLength / 2));
-  const units = new Uint16Array(table.buffer);
-  const record = (node: Node<T>, at: number) => {
-    table[at + N_ID] = ids.get(node)!;
+  const table = new Int32Array(edgeStart + size * EDGE_STRIDE);
+  const tails = new Int32Array(order.length * 2);
+  for (const node of order) {
+    const id = ids.get(node)!;
+    const at = id * NODE_STRIDE;
+    table[at + N_ID] = id;
     table[at + N_ROUTE] = routeIndex(node.route);
     table[at + N_DYNAMIC] = node.dynamic === null ? -1 : ids.get(node.dynamic)! * NODE_STRIDE;
-    table[at + N_CATCH_ALL] = routeIndex(node.catchAll?.route);
-    table[at + N_OPTIONAL] = routeIndex(node.optional?.route);
+    tails[id * 2] = routeIndex(node.catchAll?.route);
+    tails[id * 2 + 1] = routeIndex(node.optional?.route);
+    const tail = node.catchAll !== null || node.optional !== null;
     table[at + N_FLAGS] =
       (node.static === null ? 0 : F_STATIC) |
-      (node.dynamic === null && node.catchAll === null && node.optional === null ? 0 : F_BRANCH);
-  };
-  for (const node of order) record(node, ids.get(node)! * NODE_STRIDE);
-  let pool = poolStart * 2;
+      (node.dynamic !== null || tail ? F_BRANCH : 0) |
+      (tail ? F_TAIL : 0);
+  }
   for (const node of order) {
     if (node.static === null) continue;
     const parent = ids.get(node)!;
@@ -177,17 +182,15 @@ function compileTrie<T>(root: Node<T>): CompiledTrie<T> {
       table[base + E_PARENT] = parent + 1;
       table[base + E_HASH] = hash;
       table[base + E_LENGTH] = key.length;
-      let at = key.length > INLINE ? pool : (base + E_INLINE) * 2;
-      table[base + E_NAME] = at;
-      for (let i = 0; i < key.length; i++) units[at++] = key.charCodeAt(i);
-      if (key.length > INLINE) pool = at;
+      table[base + E_NAME] = names.get(key)!;
       const from = ids.get(child)! * NODE_STRIDE;
-      table.copyWithin(base + E_NODE, from, from + N_FLAGS + 1);
+      table.copyWithin(base + E_NODE, from, from + NODE_STRIDE);
     }
   }
   return {
     table,
     units,
+    tails,
     edgeStart,
     mask,
     stack: new Int32Array((depth + 1) * 4),
@@ -413,7 +416,7 @@ function walk<T>(trie: CompiledTrie<T>, path: string): number {
           trie.params = np >> 1;
           return route;
         }
-        const optional = table[at + N_OPTIONAL]!;
+        const optional = (table[at + N_FLAGS]! & F_TAIL) === 0 ? -1 : trie.tails[table[at + N_ID]! * 2 + 1]!;
         if (optional !== -1) {
           marks[np] = -1;
           trie.params = (np >> 1) + 1;
@@ -457,7 +460,7 @@ function walk<T>(trie: CompiledTrie<T>, path: string): number {
     if (stage === 1) {
       const dynamic = table[at + N_DYNAMIC]!;
       if (dynamic !== -1) {
-        if (table[at + N_CATCH_ALL] !== -1 || table[at + N_OPTIONAL] !== -1) {
+        if ((table[at + N_FLAGS]! & F_TAIL) !== 0) {
           // Resumed at stage 2: marked by a negative record index.
           stack[sp++] = ~at;
           stack[sp++] = pos;
@@ -473,9 +476,10 @@ function walk<T>(trie: CompiledTrie<T>, path: string): number {
       }
       stage = 2;
     }
-    if (stage === 2) {
-      let route = table[at + N_CATCH_ALL]!;
-      if (route === -1) route = table[at + N_OPTIONAL]!;
+    if (stage === 2 && (table[at + N_FLAGS]! & F_TAIL) !== 0) {
+      const row = table[at + N_ID]! * 2;
+      let route = trie.tails[row]!;
+      if (route === -1) route = trie.tails[row + 1]!;
       if (route !== -1) {
         marks[np] = pos;
         marks[np + 1] = length;
