@@ -125,7 +125,9 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const root = resolve(positionals[0] ?? ".");
-  process.setSourceMapsEnabled(true);
+  // `start` switches source maps on once approute's own modules are in (below): Node reads and
+  // indexes the map of every module loaded while they are on, and only user code needs them.
+  if (command !== "start") process.setSourceMapsEnabled(true);
   try {
     if (command === "typegen") {
       const { checkRoutes } = await import("../build/build.js");
@@ -199,7 +201,12 @@ export async function main(argv: string[]): Promise<number> {
       import("../runtime/logger.js"),
       import("../runtime/shutdown.js"),
       import("./process.js"),
+      // What the build's entry imports from approute, loaded before source maps are switched on.
+      command === "start" ? import("../runtime/app.js") : undefined,
+      command === "start" ? import("../web/server.js") : undefined,
+      command === "start" ? import("../web/globals.js") : undefined,
     ]);
+    process.setSourceMapsEnabled(true);
     const shutdownTimeout = options.shutdownTimeout ?? SERVER_DEFAULTS.shutdownTimeout;
     if (command === "start") {
       const hostname = (values.hostname as string | undefined) ?? process.env.HOSTNAME;

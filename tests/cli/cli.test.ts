@@ -12,13 +12,14 @@ describe("approute build + start", () => {
   const project = tempProject({
     "app/api/hello/route.ts": HELLO,
     "app/api/users/[id]/route.ts": `export async function GET(_r: Request, ctx: { params: Promise<{ id: string }> }) { return Response.json(await ctx.params); }\n`,
+    "app/api/fail/route.ts": `const label: string = "typed";\nexport function GET() {\n  throw new Error(\`kaboom \${label}\`);\n}\n`,
   });
   after(() => project.dispose());
 
   test("build writes the manifest and a { fetch } entry", async () => {
     const result = spawnSync(process.execPath, [BIN, "build", project.root], { encoding: "utf8" });
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /built 2 routes/);
+    assert.match(result.stdout, /built 3 routes/);
     const server = join(project.root, ".approute", "server");
     assert.ok(existsSync(join(server, "manifest.json")));
     const entry = await import(join(server, "entry.mjs"));
@@ -35,6 +36,19 @@ describe("approute build + start", () => {
     } finally {
       assert.equal(await server.stop(), 0);
     }
+  });
+
+  test("start logs a handler's error with the route file's own line (source maps on for routes)", async () => {
+    const server = await spawnServer(["start", project.root, "-p", "0", "-H", "127.0.0.1"]);
+    try {
+      const res = await fetch(`${server.url}/api/fail`);
+      assert.equal(res.status, 500);
+      assert.doesNotMatch(await res.text(), /kaboom/, "no error detail to the client");
+      await until(async () => /kaboom typed/.test(server.output()), "the error log line");
+    } finally {
+      await server.stop();
+    }
+    assert.match(server.output(), /Error: kaboom typed\n\s+at GET \(.*app\/api\/fail\/route\.ts:3:\d+\)/);
   });
 
   test("PORT from the environment", async () => {
