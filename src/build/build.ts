@@ -15,7 +15,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Message, Plugin } from "esbuild";
 import { createRouter } from "../core/router.js";
@@ -82,12 +82,11 @@ export async function buildProject(
   // unlinking and recreating the hundreds of files a rebuild writes again (#6).
   const previous = filesBelow(outDir);
   mkdirSync(outDir, { recursive: true });
-  const realOutDir = realpathSync(outDir);
-  const written = new Set<string>();
+  const written: string[] = [];
   try {
-    return await buildInto(options, failed, scan, outDir, (file) => written.add(file), started);
+    return await buildInto(options, failed, scan, outDir, (file) => written.push(file), started);
   } finally {
-    sweep(outDir, realOutDir, previous, written);
+    sweep(outDir, previous, written);
   }
 }
 
@@ -107,14 +106,36 @@ function filesBelow(dir: string): string[] {
 
 /**
  * Removes the files of `previous` this build did not write, then the directories they leave empty.
- * `written` holds real paths (esbuild reports its outputs that way); a written path that is not there
- * means the two do not line up, and then nothing is removed rather than something just written.
+ * Both sides are compared by real path (the project or output directory may be reached through a
+ * symlink, and esbuild reports its outputs relative to the real working directory). A written file
+ * that cannot be found means the two do not line up: then nothing is removed, rather than something
+ * just written.
  */
-function sweep(outDir: string, realOutDir: string, previous: string[], written: ReadonlySet<string>): void {
-  for (const file of written) if (!existsSync(file)) return;
+function sweep(outDir: string, previous: string[], written: string[]): void {
+  const realDirs = new Map<string, string>();
+  const real = (file: string): string | undefined => {
+    const dir = dirname(file);
+    let realDir = realDirs.get(dir);
+    if (realDir === undefined) {
+      try {
+        realDir = realpathSync(dir);
+      } catch {
+        return undefined;
+      }
+      realDirs.set(dir, realDir);
+    }
+    return join(realDir, basename(file));
+  };
+  const kept = new Set<string>();
+  for (const file of written) {
+    const path = real(file);
+    if (path === undefined || !existsSync(path)) return;
+    kept.add(path);
+  }
   const dirs = new Set<string>();
   for (const file of previous) {
-    if (written.has(join(realOutDir, relative(outDir, file)))) continue;
+    const path = real(file);
+    if (path !== undefined && kept.has(path)) continue;
     rmSync(file, { force: true });
     for (let dir = dirname(file); dir.length > outDir.length; dir = dirname(dir)) dirs.add(dir);
   }
@@ -133,10 +154,9 @@ async function buildInto(
   failed: FailedRoute[],
   scan: ScanResult,
   outDir: string,
-  wrote: (realPath: string) => void,
+  wrote: (file: string) => void,
   started: number,
 ): Promise<BuildResult> {
-  const realOutDir = realpathSync(outDir);
   const root = options.root;
 
   const failedFiles = new Set(failed.map((f) => f.file));
@@ -172,14 +192,14 @@ async function buildInto(
   const entry = join(outDir, "entry.mjs");
   const projectRoot = relative(outDir, root).split("\\").join("/") || ".";
   writeFileSync(entry, generateEntry(manifest, { dev: options.dev, failed, projectRoot }));
-  wrote(join(realOutDir, "entry.mjs"));
+  wrote(entry);
   if (!options.dev) {
     options.onProgress?.("prerendering cached GETs");
     const prerendered = await prerender(entry, outDir, manifest, failed, projectRoot);
-    if (prerendered) wrote(join(realOutDir, prerendered));
+    if (prerendered) wrote(join(outDir, prerendered));
   }
   writeFileSync(join(outDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-  wrote(join(realOutDir, "manifest.json"));
+  wrote(join(outDir, "manifest.json"));
   return {
     outDir,
     entry,

@@ -36,7 +36,7 @@ export interface CompileOutput {
   entryInfo: Record<string, { bytes: number; exports: string[]; requestStore: boolean }>;
   /** Source files that went into the build (relative to root), for dev watching. */
   inputs: string[];
-  /** Every file esbuild wrote, source maps included: real absolute paths. */
+  /** Every file esbuild wrote, source maps included (absolute paths). */
   outputs: string[];
 }
 

@@ -2,7 +2,8 @@
 // output directory always ends exactly as a build into an empty directory leaves it, and a failed
 // compile leaves it empty, as before.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, test } from "node:test";
 import { buildProject, isApprouteError } from "approute";
@@ -66,4 +67,21 @@ test("a failed compile leaves the output directory empty", async () => {
   );
   assert.deepEqual(files(outDir), []);
   project.remove("app/broken");
+});
+
+test("a project reached through a symlink rebuilds in place without losing what it just wrote", async () => {
+  const links = mkdtempSync(join(tmpdir(), "approute-link-"));
+  try {
+    const linked = join(links, "project");
+    symlinkSync(project.root, linked, "dir");
+    const buildLinked = () => buildProject({ root: linked });
+    await buildLinked();
+    project.write("app/y/route.ts", `export function GET() { return Response.json({ y: 1 }); }`);
+    const result = await buildLinked();
+    assert.deepEqual(files(result.outDir), await fresh("fresh-3"));
+    assert.ok(existsSync(join(result.outDir, "entry.mjs")));
+  } finally {
+    rmSync(links, { recursive: true, force: true });
+    project.remove("app/y");
+  }
 });
