@@ -152,7 +152,8 @@ function fromValue(
   store: RequestStore,
   options: InvokeOptions,
 ): Response {
-  if (!(value instanceof Response)) {
+  // isFastResponse first: reading the global Response would load undici for every app (#6).
+  if (!isFastResponse(value) && !(value instanceof Response)) {
     options.logger.error(
       `No response is returned from route handler '${target.file}'. Expected a Response object but received '${describe(value)}' (method: ${request.method}, url: ${request.url}). Export a function that returns a Response (for example Response.json(...)).`,
     );
@@ -160,7 +161,7 @@ function fromValue(
   }
   // Only NextResponse helpers set these headers, and they always build a Headers object.
   const headers = isFastResponse(value)
-    ? (value[kHeaders] ?? (value[kInit]?.headers instanceof Headers ? value.headers : undefined))
+    ? (value[kHeaders] ?? (isHeadersObject(value[kInit]?.headers) ? value.headers : undefined))
     : value.headers;
   if (headers !== undefined) {
     if (headers.has(MIDDLEWARE_HEADERS.rewrite)) {
@@ -209,4 +210,11 @@ function fromError(
   if (isMaxDurationExceeded(error)) return emptyResponse(500);
   options.logger.error(`Error in route handler ${target.file} (${request.method} ${target.key}):`, error);
   return emptyResponse(500);
+}
+
+/** True for a `Headers` instance, without reading the global `Headers` for plain records. */
+function isHeadersObject(init: HeadersInit | undefined): boolean {
+  if (init === undefined || init === null || typeof init !== "object") return false;
+  const proto = Object.getPrototypeOf(init);
+  return proto !== Object.prototype && proto !== null && !Array.isArray(init) && init instanceof Headers;
 }

@@ -7,11 +7,10 @@
  * it), without the global being replaced for the rest of the process.
  * @module
  */
+import { fetchClass, whenGlobal } from "./fetch-globals.js";
 import { kBody, kHeaders, kInit, kReal, kSetCookie, kStatus } from "./symbols.js";
 
-const GlobalResponse = globalThis.Response;
-const GlobalHeaders = globalThis.Headers;
-
+const objectTag = Object.prototype.toString;
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 
@@ -54,9 +53,10 @@ export class FastResponse {
     if (body !== null && body !== undefined && NULL_BODY_STATUS.has(status)) {
       throw new TypeError(`Response constructor: Invalid response status code ${status}`);
     }
-    // FormData needs the real multipart encoder; everything else stays lazy.
-    if (body instanceof FormData) {
-      this[kReal] = new GlobalResponse(body, init);
+    // FormData needs the real multipart encoder; everything else stays lazy. (Checked by its tag:
+    // reading the global FormData would load undici for every Response.)
+    if (typeof body === "object" && body !== null && objectTag.call(body) === "[object FormData]") {
+      this[kReal] = new (fetchClass("Response"))(body, init);
       this[kHeaders] = this[kReal].headers;
     }
     this[kBody] = body;
@@ -86,7 +86,7 @@ export class FastResponse {
   get headers(): Headers {
     let headers = this[kHeaders];
     if (headers === undefined) {
-      headers = new GlobalHeaders(this[kInit]?.headers);
+      headers = new (fetchClass("Headers"))(this[kInit]?.headers);
       if (!headers.has("content-type")) {
         const type = bodyContentType(this[kBody]);
         if (type !== null) headers.set("content-type", type);
@@ -132,7 +132,7 @@ export class FastResponse {
     const real = realResponse(this);
     if (real.bodyUsed) throw new TypeError("Response.clone: Body has already been consumed.");
     const copy = real.clone();
-    return new GlobalResponse(copy.body, {
+    return new (fetchClass("Response"))(copy.body, {
       status: this.status,
       statusText: this.statusText,
       headers: this.headers,
@@ -149,7 +149,7 @@ export class FastResponse {
       response[kInit] = init === undefined ? JSON_INIT : { ...init, headers: JSON_HEADERS };
     } else {
       // Not `response.headers`: that getter would default a string body to text/plain.
-      const headers = new GlobalHeaders(init.headers);
+      const headers = new (fetchClass("Headers"))(init.headers);
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
       response[kHeaders] = headers;
     }
@@ -164,7 +164,7 @@ export class FastResponse {
   }
 
   static error(): Response {
-    return GlobalResponse.error();
+    return fetchClass("Response").error();
   }
 }
 
@@ -181,15 +181,19 @@ export function headersUnbuilt(response: FastResponse): boolean {
 }
 const JSON_INIT: ResponseInit = { headers: JSON_HEADERS };
 
-Object.setPrototypeOf(FastResponse.prototype, GlobalResponse.prototype);
-Object.setPrototypeOf(FastResponse, GlobalResponse);
+whenGlobal("Response", (GlobalResponse: typeof Response) => {
+  Object.setPrototypeOf(FastResponse.prototype, GlobalResponse.prototype);
+  Object.setPrototypeOf(FastResponse, GlobalResponse);
+});
+// What Response.prototype would answer before the chain is linked.
+Object.defineProperty(FastResponse.prototype, Symbol.toStringTag, { configurable: true, value: "Response" });
 
 /** The real Response behind a FastResponse, built once on first use of a body API. */
 export function realResponse(response: FastResponse): Response {
   let real = response[kReal];
   if (real === undefined) {
     const body = response[kBody];
-    real = new GlobalResponse(body === undefined ? null : body, {
+    real = new (fetchClass("Response"))(body === undefined ? null : body, {
       status: response[kStatus],
       statusText: response.statusText,
       headers: response.headers,

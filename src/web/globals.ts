@@ -9,8 +9,8 @@
  * @module
  */
 import { FastResponse } from "./fast-response.js";
+import { fetchClass } from "./fetch-globals.js";
 
-const GlobalResponse = globalThis.Response;
 const defaultHasInstance = Function.prototype[Symbol.hasInstance];
 
 /**
@@ -21,7 +21,9 @@ class Response extends FastResponse {
   static override [Symbol.hasInstance](value: unknown): boolean {
     // Subclasses (`class MyResponse extends Response`) keep ordinary instanceof semantics.
     if (this !== Response) return defaultHasInstance.call(this, value);
-    return defaultHasInstance.call(GlobalResponse, value);
+    // A FastResponse answers without loading the global class; anything else asks the real one.
+    if (defaultHasInstance.call(FastResponse, value)) return true;
+    return defaultHasInstance.call(fetchClass("Response"), value);
   }
 }
 

@@ -6,10 +6,9 @@
  * @module
  */
 import { RequestCookies } from "../deps/cookies.js";
+import { fetchClass, whenGlobal } from "./fetch-globals.js";
 import { NextURL, type NextURLOptions } from "./next-url.js";
 import { kReal, kSource, kState } from "./symbols.js";
-
-const GlobalRequest = globalThis.Request;
 
 /** What an adapter hands over to describe one incoming request. Everything expensive is a method. */
 export interface IncomingSource {
@@ -78,17 +77,33 @@ export class RemovedUAError extends Error {
   }
 }
 
+/**
+ * A `NextRequest` is a `Request`: the class's prototype chain is linked to the global Request's once
+ * that exists (see fetch-globals.ts; constructing one links it), so an app that never uses the
+ * Fetch classes does not load undici at start.
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the Request members come from the linked prototype.
+export interface NextRequest extends Request {}
+
 /** Next.js' request class. Construct it like a `Request`; the URL must be absolute (R50). */
-export class NextRequest extends GlobalRequest {
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above.
+export class NextRequest {
   declare [kState]: RequestState;
 
   constructor(input: URL | RequestInfo, init: NextRequestInit = {}) {
     const url = typeof input !== "string" && "url" in input ? input.url : String(input);
     validateURL(url);
     if (init.body && init.duplex !== "half") init = { ...init, duplex: "half" };
-    if (input instanceof GlobalRequest) super(input, init);
-    else super(url, init);
-    this[kState] = { nextConfig: init.nextConfig };
+    const GlobalRequest = fetchClass("Request");
+    // As `super(...)` would for `class NextRequest extends Request` (a subclass's prototype too).
+    const self = Reflect.construct(
+      GlobalRequest,
+      [input instanceof GlobalRequest ? input : url, init],
+      new.target,
+    ) as NextRequest;
+    self[kState] = { nextConfig: init.nextConfig };
+    // biome-ignore lint/correctness/noConstructorReturn: the Request is built by the real constructor.
+    return self;
   }
 
   /** The request cookies (`Cookie` header) as a mutable map that never produces `Set-Cookie` (R44–R46). */
@@ -130,7 +145,7 @@ export class NextRequest extends GlobalRequest {
 
 // `url` is normalised through NextURL, as in Next (a declared property in the DOM types, so it is
 // installed here rather than as a class accessor).
-const requestUrl = Object.getOwnPropertyDescriptor(GlobalRequest.prototype, "url")!.get!;
+let requestUrl: () => string;
 Object.defineProperty(NextRequest.prototype, "url", {
   configurable: true,
   get(this: NextRequest) {
@@ -182,7 +197,7 @@ function materialize(req: Lazy): Request {
     const hasBody = method !== "GET" && method !== "HEAD" && !state.bodyUsed;
     const body = hasBody ? source.stream() : null;
     state.bodyUsed = state.bodyUsed || hasBody;
-    real = new GlobalRequest(source.url, {
+    real = new (fetchClass("Request"))(source.url, {
       method,
       headers: req.headers,
       body,
@@ -290,22 +305,33 @@ const lazyMembers: PropertyDescriptorMap = {
 
 const incomingPrototype: object = Object.create(NextRequest.prototype, lazyMembers);
 
+whenGlobal("Request", (GlobalRequest: typeof Request) => {
+  Object.setPrototypeOf(NextRequest.prototype, GlobalRequest.prototype);
+  Object.setPrototypeOf(NextRequest, GlobalRequest);
+  requestUrl = Object.getOwnPropertyDescriptor(GlobalRequest.prototype, "url")!.get!;
+  forwardTheRest(GlobalRequest);
+});
+// What Request.prototype would answer before the chain is linked.
+Object.defineProperty(NextRequest.prototype, Symbol.toStringTag, { configurable: true, value: "Request" });
+
 // Anything Request.prototype has that we did not cover is forwarded to the real request.
-for (const name of Object.getOwnPropertyNames(GlobalRequest.prototype)) {
-  if (name === "constructor" || name in lazyMembers) continue;
-  const desc = Object.getOwnPropertyDescriptor(GlobalRequest.prototype, name)!;
-  if (typeof desc.value === "function") {
-    Object.defineProperty(incomingPrototype, name, {
-      value(this: Lazy, ...args: unknown[]) {
-        return (materialize(this) as any)[name](...args);
-      },
-    });
-  } else if (desc.get) {
-    Object.defineProperty(incomingPrototype, name, {
-      get(this: Lazy) {
-        return (materialize(this) as any)[name];
-      },
-    });
+function forwardTheRest(GlobalRequest: typeof Request): void {
+  for (const name of Object.getOwnPropertyNames(GlobalRequest.prototype)) {
+    if (name === "constructor" || name in lazyMembers) continue;
+    const desc = Object.getOwnPropertyDescriptor(GlobalRequest.prototype, name)!;
+    if (typeof desc.value === "function") {
+      Object.defineProperty(incomingPrototype, name, {
+        value(this: Lazy, ...args: unknown[]) {
+          return (materialize(this) as any)[name](...args);
+        },
+      });
+    } else if (desc.get) {
+      Object.defineProperty(incomingPrototype, name, {
+        get(this: Lazy) {
+          return (materialize(this) as any)[name];
+        },
+      });
+    }
   }
 }
 

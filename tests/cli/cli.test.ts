@@ -131,3 +131,65 @@ describe("approute dev", () => {
     }
   });
 });
+
+describe("approute start without undici (#6)", () => {
+  // Node loads undici on the first read of a Fetch global; approute's classes link to the real ones
+  // only then. This runs in a fresh server process, where nothing else has loaded them.
+  const project = tempProject({
+    "app/api/plain/route.ts": `import { NextResponse, type NextRequest } from "next/server";
+export function GET(request: NextRequest) {
+  const undici = process.moduleLoadList.some((name) => name.includes("undici"));
+  const res = NextResponse.json({ undici, visits: request.cookies.get("v")?.value ?? null });
+  res.cookies.set("v", "1");
+  return res;
+}
+`,
+    "app/api/check/route.ts": `import { NextRequest, NextResponse } from "next/server";
+export function GET(request: NextRequest) {
+  const made = NextResponse.json({ a: 1 });
+  const tags = [Object.prototype.toString.call(made), Object.prototype.toString.call(request)];
+  const built = new NextRequest("https://example.com/a?b=1", { headers: { x: "y" } });
+  return Response.json({
+    tags,
+    responseIsResponse: made instanceof globalThis.Response,
+    requestIsRequest: request instanceof globalThis.Request,
+    requestIsNextRequest: request instanceof NextRequest,
+    builtIsRequest: built instanceof globalThis.Request,
+    built: [built.nextUrl.searchParams.get("b"), built.headers.get("x"), built.method, built.cache],
+    mode: request.mode,
+    headersAreHeaders: request.headers instanceof globalThis.Headers,
+    madeStatus: made.status,
+    madeType: made.headers.get("content-type"),
+  });
+}
+`,
+  });
+  after(() => project.dispose());
+
+  test("serves without loading undici, then links the classes when a route reads the globals", async () => {
+    const build = spawnSync(process.execPath, [BIN, "build", project.root], { encoding: "utf8" });
+    assert.equal(build.status, 0, build.stderr);
+    const server = await spawnServer(["start", project.root, "-p", "0", "-H", "127.0.0.1"]);
+    try {
+      const plain = await fetch(`${server.url}/api/plain`, { headers: { cookie: "v=0" } });
+      assert.deepEqual(await plain.json(), { undici: false, visits: "0" });
+      assert.deepEqual(plain.headers.getSetCookie(), ["v=1; Path=/"]);
+      const check = await fetch(`${server.url}/api/check`);
+      assert.equal(check.status, 200);
+      assert.deepEqual(await check.json(), {
+        tags: ["[object Response]", "[object Request]"],
+        responseIsResponse: true,
+        requestIsRequest: true,
+        requestIsNextRequest: true,
+        builtIsRequest: true,
+        built: ["1", "y", "GET", "default"],
+        mode: "cors",
+        headersAreHeaders: true,
+        madeStatus: 200,
+        madeType: "application/json",
+      });
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -31,11 +31,13 @@ function flattenHeaders(headers: Headers, out: Flat): void {
 /** Flattens a `HeadersInit` without building a Headers object. Returns false if it cannot (duplicates). */
 function flattenInit(init: HeadersInit | undefined, out: Flat): boolean {
   if (init === undefined || init === null) return true;
-  if (init instanceof Headers) {
+  if (Array.isArray(init)) return false;
+  const proto = Object.getPrototypeOf(init);
+  // Plain records first: reading the global Headers would load undici for every app (#6).
+  if (proto !== Object.prototype && proto !== null && init instanceof Headers) {
     flattenHeaders(init, out);
     return true;
   }
-  if (Array.isArray(init)) return false;
   for (const key in init) {
     const name = key.toLowerCase();
     for (let i = 0; i < out.length; i += 2) if (out[i] === name) return false;
