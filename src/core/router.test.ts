@@ -131,3 +131,26 @@ test("static paths that share the filter's length and last characters with other
   assert.deepEqual(hit(router([[]]), "/"), [0, []]);
   assert.deepEqual(hit(router([[S("a")]]), "/"), null);
 });
+
+test("a node's only static child is compared in place: whole segment, exact spelling (R8)", () => {
+  const r = router([
+    [S("items"), S("list")],
+    [S("items"), S("list"), D("id")],
+    [S("p"), S("list")],
+    [S("p"), D("x")],
+  ]);
+  assert.deepEqual(hit(r, "/items/list"), [0, []]);
+  assert.deepEqual(hit(r, "/items/list/7"), [1, ["7"]]);
+  assert.equal(hit(r, "/items/lis"), null);
+  assert.equal(hit(r, "/items/listing"), null);
+  assert.equal(hit(r, "/items/%6Cist"), null); // not the canonical encoding of "list"
+  assert.equal(hit(r, "/items"), null);
+  // With a [param] sibling, a mismatch falls through to it with the whole segment.
+  assert.deepEqual(hit(r, "/p/listing"), [3, ["listing"]]);
+  assert.deepEqual(hit(r, "/p/lis"), [3, ["lis"]]);
+  assert.deepEqual(hit(r, "/p/list"), [2, []]);
+  // A name encodeURIComponent changes still matches its canonical encoding.
+  const enc = router([[S("a b"), D("id")], [S("café")]]);
+  assert.deepEqual(hit(enc, "/a%20b/1"), [0, ["1"]]);
+  assert.deepEqual(hit(enc, "/caf%C3%A9"), [1, []]);
+});

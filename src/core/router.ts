@@ -82,23 +82,29 @@ const N_ID = 0; // the node's number: the parent key of its static edges, and it
 const N_ROUTE = 1;
 const N_DYNAMIC = 2; // table index of the [param] child's node record
 const N_FLAGS = 3;
-const NODE_STRIDE = 4;
+const N_ONLY = 4; // with F_ONLY: table index of the only static child's record (in its edge slot)
+const N_ONLY_NAME = 5; // … and that child's folder name: offset in CompiledTrie.units
+const N_ONLY_LENGTH = 6; // … and its length
+const NODE_STRIDE = 8;
 const F_STATIC = 1; // has static children
 const F_BRANCH = 2; // has a [param], [...catchAll] or [[...optional]] child: a static miss below may backtrack here
 const F_TAIL = 4; // has a [...catchAll] or [[...optional]] child (route indices in CompiledTrie.tails)
-// An edge slot (stride EDGE_STRIDE, 32 bytes): key, then a copy of the child's node record.
+// Exactly one static child, whose name encodeURIComponent leaves alone: the walk compares the
+// segment with that name in place — no hash, no probe — and a mismatch ends the step at once.
+const F_ONLY = 8;
+// An edge slot (stride EDGE_STRIDE, 48 bytes): key, then a copy of the child's node record.
 const E_PARENT = 0; // parent id + 1; 0 marks an empty slot
 const E_HASH = 1;
 const E_LENGTH = 2;
 const E_NAME = 3; // offset of the folder name's code units in CompiledTrie.units
 const E_NODE = 4; // the child's node record
-const EDGE_STRIDE = 8;
+const EDGE_STRIDE = 12;
 
 /**
  * The trie flattened into typed arrays for matching: node records (root first) followed by one
  * open-addressed table of every static edge keyed by (parent, FNV-1a of the folder name), and the
  * distinct folder names' code units in one pool (a name shared by many routes — "edit", "items" —
- * is stored once and stays in cache). A level of the walk reads one 32-byte edge slot, which holds
+ * is stored once and stays in cache). A level of the walk reads one 48-byte edge slot, which holds
  * the child's record too, so the cost per level stays flat as the route count grows.
  */
 interface CompiledTrie<T> {
@@ -157,20 +163,8 @@ function compileTrie<T>(root: Node<T>): CompiledTrie<T> {
   const edgeStart = Math.ceil((order.length * NODE_STRIDE) / EDGE_STRIDE) * EDGE_STRIDE;
   const table = new Int32Array(edgeStart + size * EDGE_STRIDE);
   const tails = new Int32Array(order.length * 2);
-  for (const node of order) {
-    const id = ids.get(node)!;
-    const at = id * NODE_STRIDE;
-    table[at + N_ID] = id;
-    table[at + N_ROUTE] = routeIndex(node.route);
-    table[at + N_DYNAMIC] = node.dynamic === null ? -1 : ids.get(node.dynamic)! * NODE_STRIDE;
-    tails[id * 2] = routeIndex(node.catchAll?.route);
-    tails[id * 2 + 1] = routeIndex(node.optional?.route);
-    const tail = node.catchAll !== null || node.optional !== null;
-    table[at + N_FLAGS] =
-      (node.static === null ? 0 : F_STATIC) |
-      (node.dynamic !== null || tail ? F_BRANCH : 0) |
-      (tail ? F_TAIL : 0);
-  }
+  // Slots first: a record names the slot of its only static child.
+  const slotOf = new Map<Node<T>, number>();
   for (const node of order) {
     if (node.static === null) continue;
     const parent = ids.get(node)!;
@@ -183,9 +177,38 @@ function compileTrie<T>(root: Node<T>): CompiledTrie<T> {
       table[base + E_HASH] = hash;
       table[base + E_LENGTH] = key.length;
       table[base + E_NAME] = names.get(key)!;
-      const from = ids.get(child)! * NODE_STRIDE;
-      table.copyWithin(base + E_NODE, from, from + NODE_STRIDE);
+      slotOf.set(child, base);
     }
+  }
+  const record = (node: Node<T>, at: number, route: number) => {
+    table[at + N_ID] = ids.get(node)!;
+    table[at + N_ROUTE] = route;
+    table[at + N_DYNAMIC] = node.dynamic === null ? -1 : ids.get(node.dynamic)! * NODE_STRIDE;
+    const tail = node.catchAll !== null || node.optional !== null;
+    let only = false;
+    if (node.static !== null && node.static.size === 1) {
+      const [key, child] = node.static.entries().next().value!;
+      if (encodeURIComponent(key) === key) {
+        only = true;
+        table[at + N_ONLY] = slotOf.get(child)! + E_NODE;
+        table[at + N_ONLY_NAME] = names.get(key)!;
+        table[at + N_ONLY_LENGTH] = key.length;
+      }
+    }
+    table[at + N_FLAGS] =
+      (node.static === null ? 0 : F_STATIC) |
+      (node.dynamic !== null || tail ? F_BRANCH : 0) |
+      (tail ? F_TAIL : 0) |
+      (only ? F_ONLY : 0);
+  };
+  for (const node of order) {
+    const id = ids.get(node)!;
+    const route = routeIndex(node.route);
+    record(node, id * NODE_STRIDE, route);
+    tails[id * 2] = routeIndex(node.catchAll?.route);
+    tails[id * 2 + 1] = routeIndex(node.optional?.route);
+    const base = slotOf.get(node);
+    if (base !== undefined) record(node, base + E_NODE, route);
   }
   return {
     table,
@@ -423,6 +446,31 @@ function walk<T>(trie: CompiledTrie<T>, path: string): number {
           return optional;
         }
         stage = 3;
+      } else if ((table[at + N_FLAGS]! & F_ONLY) !== 0) {
+        // The only static child has a plain name: compare the segment with it in place.
+        const units = trie.units;
+        const size = table[at + N_ONLY_LENGTH]!;
+        const name = table[at + N_ONLY_NAME]!;
+        let k = 0;
+        while (k < size && path.charCodeAt(pos + k) === units[name + k]) k++;
+        end = pos + k;
+        if (k === size && (end === length || path.charCodeAt(end) === SLASH)) {
+          if ((table[at + N_FLAGS]! & F_BRANCH) !== 0) {
+            stack[sp++] = at;
+            stack[sp++] = pos;
+            stack[sp++] = end;
+            stack[sp++] = np;
+          }
+          at = table[at + N_ONLY]!;
+          pos = end + 1;
+          continue;
+        }
+        if ((table[at + N_FLAGS]! & F_BRANCH) === 0) stage = 3;
+        else {
+          end = path.indexOf("/", pos);
+          if (end === -1) end = length;
+          stage = 1;
+        }
       } else if ((table[at + N_FLAGS]! & F_STATIC) !== 0) {
         // One pass finds the segment's end, hashes it (FNV-1a over UTF-16 code units, as hashOf)
         // and copies it as far as a folder name could reach.
