@@ -125,9 +125,9 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const root = resolve(positionals[0] ?? ".");
-  // `start` switches source maps on once approute's own modules are in (below): Node reads and
-  // indexes the map of every module loaded while they are on, and only user code needs them.
-  if (command !== "start") process.setSourceMapsEnabled(true);
+  // `start` and `build` switch source maps on once approute's own modules are in (below): Node reads
+  // and indexes the map of every module loaded while they are on, and only user code needs them.
+  if (command !== "start" && command !== "build") process.setSourceMapsEnabled(true);
   try {
     if (command === "typegen") {
       const { checkRoutes } = await import("../build/build.js");
@@ -146,13 +146,26 @@ export async function main(argv: string[]): Promise<number> {
       const target = (values.target as string | undefined) ?? "node";
       if (target !== "node" && target !== "worker")
         throw usageError(`Invalid --target "${target}": expected node or worker.`, "build");
-      const { buildProject } = await import("../build/build.js");
-      const { colorEnabled, createProgress, formatBuildReport, formatBytes, readRevalidate } = await import(
-        "../build/report.js"
-      );
-      const { writeTypes } = await import("../typegen/index.js");
-      const { bundleWorker } = await import("../build/worker.js");
-      const { readCacheLifeProfiles } = await import("../build/config-profiles.js");
+      const [
+        { buildProject },
+        { colorEnabled, createProgress, formatBuildReport, formatBytes, readRevalidate },
+        { writeTypes },
+        { bundleWorker },
+        { readCacheLifeProfiles },
+      ] = await Promise.all([
+        import("../build/build.js"),
+        import("../build/report.js"),
+        import("../typegen/index.js"),
+        import("../build/worker.js"),
+        import("../build/config-profiles.js"),
+        // What the build's entry imports from approute (its prerender loads it once), as for start.
+        import("../runtime/app.js"),
+        import("../web/server.js"),
+        import("../web/globals.js"),
+      ]);
+      // Source maps on only now: the compiled routes (user code) need them, approute's own modules
+      // do not, and Node reads and indexes the map of every module loaded while they are on (#6).
+      process.setSourceMapsEnabled(true);
       const progress = createProgress();
       let result: Awaited<ReturnType<typeof buildProject>>;
       let worker: WorkerBundle | undefined;

@@ -193,3 +193,18 @@ export function GET(request: NextRequest) {
     }
   });
 });
+
+test("build reports a route module that throws at its top level with the route file's own line", () => {
+  const project = tempProject({
+    "app/api/ok/route.ts": `export function GET() { return Response.json({ ok: true }); }\n`,
+    "app/api/boom/route.ts": `const label: string = "typed";\n\nthrow new Error(\`boom \${label}\`);\nexport function GET() { return Response.json({}); }\n`,
+  });
+  try {
+    const result = spawnSync(process.execPath, [BIN, "build", project.root], { encoding: "utf8" });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /approute build failed: Error: boom typed/);
+    assert.match(result.stderr, /app\/api\/boom\/route\.ts:3:\d+\)/);
+  } finally {
+    project.dispose();
+  }
+});
