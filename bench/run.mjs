@@ -272,6 +272,8 @@ async function main() {
   const memory = {};
   /** rps[peer][endpoint][round]: for ratios paired within a round (see pairedRatios). */
   const rps = {};
+  /** Every measurement in the order it was taken (results.json), to study order and drift effects. */
+  const measurements = [];
   for (let round = 0; round < ROUNDS; round++) {
     const servers = {};
     for (const peer of PEERS) servers[peer] = await startServer(peer, dirs);
@@ -296,6 +298,15 @@ async function main() {
         result.cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(1, result.requests);
         await settled(pid);
         ((rps[peer] ??= {})[ep.name] ??= [])[round] = result.rps;
+        measurements.push({
+          round,
+          peer,
+          endpoint: ep.name,
+          atS: (Date.now() - begun.getTime()) / 1000,
+          rps: result.rps,
+          p99: result.p99,
+          cpuUs: Number(result.cpuUs.toFixed(1)),
+        });
         const cell = (load[peer] ??= {});
         const previous = cell[ep.name];
         const best = !previous || result.rps > previous.rps ? { ...result, raw: undefined } : previous;
@@ -327,6 +338,11 @@ async function main() {
           `  ${peer.padEnd(9)} ${ep.name.padEnd(11)} ${(a.ratioTo?.[base] ?? a.rps / b.rps).toFixed(2)}x req/s (paired)  ${a.cpuUs.toFixed(1)} µs/req (${(b.cpuUs / a.cpuUs).toFixed(2)}x)  rss ${(memory[peer].rss / 2 ** 20).toFixed(0)} MB`,
         );
       }
+    const out = { date: begun.toISOString(), peers: PEERS, endpoints: ENDPOINTS.map((e) => e.name) };
+    writeFileSync(
+      join(WORK, "load-only.json"),
+      `${JSON.stringify({ ...out, load, measurements, memory }, null, 2)}\n`,
+    );
     return;
   }
 
@@ -371,6 +387,7 @@ async function main() {
     problems,
     cold,
     load,
+    measurements,
     memory,
     router,
     builds,
