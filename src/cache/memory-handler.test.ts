@@ -30,6 +30,20 @@ test("R122 evicts least recently used entries past the byte bound", async () => 
   assert.ok(handler.size <= 2000);
 });
 
+test("R122 hits keep the LRU order when the entry hit is already the most recent (#6)", async () => {
+  const handler = createMemoryHandler({ maxBytes: 2000, now: () => 1000 });
+  await handler.set("a", Promise.resolve(entry("x".repeat(600))));
+  await handler.set("b", Promise.resolve(entry("y".repeat(600))));
+  assert.ok(handler.peek?.("b", [])); // already the most recent: not moved
+  assert.ok(await read(handler, "b"));
+  assert.ok(await read(handler, "a")); // a moves to the most recent end
+  assert.ok(handler.peek?.("b", [])); // and b back past it
+  await handler.set("c", Promise.resolve(entry("z".repeat(600))));
+  assert.equal(await read(handler, "a"), undefined, "a was least recently used");
+  assert.ok(await read(handler, "b"));
+  assert.ok(await read(handler, "c"));
+});
+
 test("R122 cacheMaxMemorySize 0 stores nothing", async () => {
   const handler = createMemoryHandler({ maxBytes: 0 });
   await handler.set("a", Promise.resolve(entry("x")));

@@ -36,11 +36,14 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): CacheHa
   const pending = new Map<string, Promise<void>>();
   const tags = new Map<string, TagState>();
   let total = 0;
+  /** The key at the most recent end of `entries` (so a hit on it need not be moved there again). */
+  let newest: string | undefined;
 
   function remove(key: string): void {
     const stored = entries.get(key);
     if (stored === undefined) return;
     entries.delete(key);
+    if (newest === key) newest = undefined;
     total -= stored.size;
   }
 
@@ -74,9 +77,12 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): CacheHa
       remove(cacheKey);
       return undefined;
     }
-    // LRU: move to the most recent end.
-    entries.delete(cacheKey);
-    entries.set(cacheKey, stored);
+    // LRU: move to the most recent end (hot path: a repeated hit on one key is already there).
+    if (newest !== cacheKey) {
+      entries.delete(cacheKey);
+      entries.set(cacheKey, stored);
+      newest = cacheKey;
+    }
     return { stored, revalidate: verdict === "stale" ? -1 : meta.revalidate };
   }
 
@@ -116,6 +122,7 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): CacheHa
         if (size > maxBytes) return;
         const { value: _value, ...meta } = entry;
         entries.set(cacheKey, { meta, bytes, size });
+        newest = cacheKey;
         total += size;
         evict();
       } finally {
