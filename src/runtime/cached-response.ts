@@ -116,8 +116,9 @@ export function prepareEntry(entry: CachedResponse): ServedEntry {
   if (base["cache-control"] === undefined)
     base["cache-control"] = cacheControlFor(entry.revalidate, entry.expire);
   const byState = {} as Record<CacheState, Record<string, string>>;
+  // Frozen: served for every hit, and writers may keep a flattened copy.
   for (const state of ["HIT", "MISS", "STALE"] as const)
-    byState[state] = { ...base, "x-nextjs-cache": state };
+    byState[state] = Object.freeze({ ...base, "x-nextjs-cache": state });
   return { entry, byState };
 }
 

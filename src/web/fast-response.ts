@@ -168,7 +168,8 @@ export class FastResponse {
   }
 }
 
-const JSON_HEADERS = { "content-type": "application/json" };
+// Frozen: shared by every json() response, and writers may keep a flattened copy (see write.ts).
+const JSON_HEADERS = Object.freeze({ "content-type": "application/json" });
 
 /**
  * True while `response`'s headers are still the ones `json()` (or no init) gave it, so they hold no

@@ -28,6 +28,12 @@ function flattenHeaders(headers: Headers, out: Flat): void {
   }
 }
 
+/**
+ * Frozen header records approute reuses for many responses (`Response.json()`'s, a cached route's
+ * per cache state), flattened once. Frozen, so the copy can never go stale.
+ */
+const flatRecords = new WeakMap<object, Flat>();
+
 /** Flattens a `HeadersInit` without building a Headers object. Returns false if it cannot (duplicates). */
 function flattenInit(init: HeadersInit | undefined, out: Flat): boolean {
   if (init === undefined || init === null) return true;
@@ -38,10 +44,24 @@ function flattenInit(init: HeadersInit | undefined, out: Flat): boolean {
     flattenHeaders(init, out);
     return true;
   }
+  const reused = out.length === 0 && Object.isFrozen(init);
+  if (reused) {
+    const flat = flatRecords.get(init);
+    if (flat !== undefined) {
+      for (let i = 0; i < flat.length; i++) out.push(flat[i]!);
+      return true;
+    }
+  }
+  if (!flattenRecord(init as Record<string, string>, out)) return false;
+  if (reused) flatRecords.set(init, out.slice());
+  return true;
+}
+
+function flattenRecord(init: Record<string, string>, out: Flat): boolean {
   for (const key in init) {
     const name = key.toLowerCase();
     for (let i = 0; i < out.length; i += 2) if (out[i] === name) return false;
-    const value = (init as Record<string, string>)[key];
+    const value = init[key];
     if (value === undefined) continue;
     if (!isInternal(name)) insertSorted(out, name, String(value));
   }
