@@ -167,6 +167,9 @@ export class FastResponse {
     return fetchClass("Response").error();
   }
 }
+// The published build is bundled, and a bundler gives a class that names itself in its own body an
+// internal alias (`class _FastResponse`); keep the name users see in logs and `constructor.name`.
+Object.defineProperty(FastResponse, "name", { value: "FastResponse" });
 
 // Frozen: shared by every json() response, and writers may keep a flattened copy (see write.ts).
 const JSON_HEADERS = Object.freeze({ "content-type": "application/json" });

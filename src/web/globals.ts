@@ -26,5 +26,8 @@ class Response extends FastResponse {
     return defaultHasInstance.call(fetchClass("Response"), value);
   }
 }
+// The published build is bundled, and a bundler gives a class that names itself in its own body an
+// internal alias (`class _Response`); keep the name users see in logs and `constructor.name`.
+Object.defineProperty(Response, "name", { value: "Response" });
 
 export { Response };

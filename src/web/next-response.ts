@@ -128,3 +128,6 @@ export class NextResponse<Body = unknown> extends FastResponse {
     return new NextResponse(null, withoutRequest(init, headers));
   }
 }
+// The published build is bundled, and a bundler gives a class that names itself in its own body an
+// internal alias (`class _NextResponse`); keep the name users see in logs and `constructor.name`.
+Object.defineProperty(NextResponse, "name", { value: "NextResponse" });

@@ -171,3 +171,6 @@ export class NextURL {
     };
   }
 }
+// The published build is bundled, and a bundler gives a class that names itself in its own body an
+// internal alias (`class _NextURL`); keep the name users see in logs and `constructor.name`.
+Object.defineProperty(NextURL, "name", { value: "NextURL" });
