@@ -210,18 +210,20 @@ async function verify(peer, base) {
 }
 
 /**
- * For every cell, the median over rounds of its req/s divided by each other peer's req/s in the same
- * round (`cell.ratioTo[peer]`). Peers measured back to back share the host's drift, so these ratios
- * are steadier than a ratio of two best rounds taken minutes apart.
+ * For every cell, the median over all 1 s slices of its req/s divided by each other peer's req/s in
+ * the same cycle (`cell.ratioTo[peer]`; a cycle gives every peer one slice, back to back). Peers
+ * measured seconds apart share the host's drift, so these ratios are much steadier than a ratio of
+ * two throughputs taken minutes apart.
  */
-function pairedRatios(load, rps) {
+function pairedRatios(load, slices) {
   for (const peer of Object.keys(load))
     for (const ep of Object.keys(load[peer])) {
       const ratioTo = {};
       for (const other of Object.keys(load)) {
-        const mine = rps[peer]?.[ep] ?? [];
-        const theirs = rps[other]?.[ep] ?? [];
-        const pairs = mine.map((value, round) => value / theirs[round]).filter((x) => Number.isFinite(x));
+        const theirs = new Map((slices[other]?.[ep] ?? []).map((x) => [x.cycle, x.rps]));
+        const pairs = (slices[peer]?.[ep] ?? [])
+          .map((x) => x.rps / theirs.get(x.cycle))
+          .filter((x) => Number.isFinite(x));
         if (pairs.length > 0) ratioTo[other] = median(pairs);
       }
       load[peer][ep].ratioTo = ratioTo;
@@ -265,15 +267,17 @@ async function main() {
     `· cold start (median of ${COLD_RUNS}): ${PEERS.map((p) => `${p} ${median(cold[p]).toFixed(0)} ms`).join(", ")}`,
   );
 
-  // 2. Load: rounds × endpoints × peers (rotated). Every peer's server runs for the whole round (only
-  // the one under load does work), so consecutive measurements of one endpoint are seconds apart and
-  // share whatever the host is doing; the best round per cell is kept (least disturbed).
+  // 2. Load: rounds × endpoints × slices × peers. Every peer's server runs for the whole round (only
+  // the one under load does work). Within an endpoint the peers take turns in 1 s slices (order
+  // rotated every cycle), so the measurements compared with each other are about a second apart and
+  // share the host's drift; this virtual machine's throughput wanders by ±50% over tens of seconds.
   const load = {};
   const memory = {};
-  /** rps[peer][endpoint][round]: for ratios paired within a round (see pairedRatios). */
-  const rps = {};
+  /** slices[peer][endpoint] = [{ cycle, rps }]: one entry per slice, for ratios paired by cycle. */
+  const slices = {};
   /** Every measurement in the order it was taken (results.json), to study order and drift effects. */
   const measurements = [];
+  let cycle = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const servers = {};
     for (const peer of PEERS) servers[peer] = await startServer(peer, dirs);
@@ -289,28 +293,52 @@ async function main() {
       for (const ep of ENDPOINTS) await runWrk({ ...optionsFor(peer, ep), seconds: WARMUP });
       await settled(servers[peer].child.pid);
     }
-    for (const [i, ep] of ENDPOINTS.entries()) {
-      for (const peer of rotate(PEERS, round + i)) {
-        const pid = servers[peer].child.pid;
-        const cpuBefore = cpuSeconds(pid);
-        const result = await runWrk({ ...optionsFor(peer, ep), seconds: SECONDS });
-        // Server CPU time per request: much steadier than req/s when other work shares the cores.
-        result.cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(1, result.requests);
-        await settled(pid);
-        ((rps[peer] ??= {})[ep.name] ??= [])[round] = result.rps;
-        measurements.push({
-          round,
-          peer,
-          endpoint: ep.name,
-          atS: (Date.now() - begun.getTime()) / 1000,
-          rps: result.rps,
-          p99: result.p99,
-          cpuUs: Number(result.cpuUs.toFixed(1)),
-        });
+    for (const ep of ENDPOINTS) {
+      const sum = {};
+      for (let slice = 0; slice < SECONDS; slice++, cycle++) {
+        for (const peer of rotate(PEERS, cycle)) {
+          const pid = servers[peer].child.pid;
+          const cpuBefore = cpuSeconds(pid);
+          const result = await runWrk({ ...optionsFor(peer, ep), seconds: 1 });
+          const cpu = cpuSeconds(pid) - cpuBefore;
+          await settled(pid);
+          ((slices[peer] ??= {})[ep.name] ??= []).push({ cycle, rps: result.rps });
+          measurements.push({
+            round,
+            cycle,
+            peer,
+            endpoint: ep.name,
+            atS: (Date.now() - begun.getTime()) / 1000,
+            rps: result.rps,
+            p99: result.p99,
+            cpuUs: Number(((cpu * 1e6) / Math.max(1, result.requests)).toFixed(1)),
+          });
+          const s = (sum[peer] ??= { requests: 0, seconds: 0, cpu: 0, errors: 0, p50: [], p99: [] });
+          s.requests += result.requests;
+          s.seconds += result.requests / result.rps;
+          s.cpu += cpu;
+          s.errors += result.errors;
+          s.p50.push(result.p50);
+          s.p99.push(result.p99);
+        }
+      }
+      for (const peer of PEERS) {
+        const s = sum[peer];
+        // The round's figures for this cell: its throughput over all slices, the median slice's
+        // latency percentiles, its CPU time per request; across rounds the best throughput is kept.
+        const result = {
+          rps: s.requests / s.seconds,
+          p50: median(s.p50),
+          p99: median(s.p99),
+          errors: s.errors,
+          requests: s.requests,
+          cpuUs: (s.cpu * 1e6) / Math.max(1, s.requests),
+        };
         const cell = (load[peer] ??= {});
         const previous = cell[ep.name];
-        const best = !previous || result.rps > previous.rps ? { ...result, raw: undefined } : previous;
+        const best = !previous || result.rps > previous.rps ? result : { ...previous };
         best.cpuUs = Math.min(result.cpuUs, previous?.cpuUs ?? Number.POSITIVE_INFINITY);
+        best.errors = result.errors + (previous?.errors ?? 0);
         cell[ep.name] = best;
         log(
           `  ${peer.padEnd(9)} ${ep.name.padEnd(11)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms  errors ${result.errors}  cpu ${result.cpuUs.toFixed(0)} µs/req`,
@@ -325,7 +353,7 @@ async function main() {
     }
   }
 
-  pairedRatios(load, rps);
+  pairedRatios(load, slices);
 
   if (loadOnly) {
     const base = PEERS[0];
