@@ -4,11 +4,11 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { currentCacheScope } from "../context/cache-scope.js";
 import { currentRequestStore } from "../context/request-store.js";
 import { ApprouteError, ErrorCode } from "../core/errors.js";
 import { NO_STORE_KEY } from "./fetch-cache.js";
+import { sha256 } from "./hash.js";
 import { type CacheLifeInput, NEVER, validateLife } from "./profiles.js";
 import { activeRuntime } from "./runtime.js";
 import { acceptTags, pathTags } from "./tags.js";
@@ -205,9 +205,7 @@ export function unstable_cache<T extends (...args: any[]) => Promise<any>>(
     );
   const name = fn.name || "unstable_cache callback";
   const tags = acceptTags(options.tags ?? [], 0, (m) => console.warn(`[approute] warning: ${m}`));
-  const id = `unstable_cache:${createHash("sha256")
-    .update(JSON.stringify([keyParts ?? [], fn.toString()]))
-    .digest("base64url")}`;
+  const id = `unstable_cache:${sha256(JSON.stringify([keyParts ?? [], fn.toString()]), "base64url")}`;
   const meta = { id, kind: "default", name, file: "", line: 0 };
   const life =
     revalidate === undefined || revalidate === false

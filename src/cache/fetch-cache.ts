@@ -16,10 +16,10 @@
  * default, goes straight to the global `fetch` without reading the request store.
  * @module
  */
-import { createHash } from "node:crypto";
 import { cacheScopeStorage } from "../context/cache-scope.js";
 import { currentRequestStore, type RequestStore } from "../context/request-store.js";
 import { bytesOf, streamOf } from "./entry.js";
+import { sha256 } from "./hash.js";
 import { minLife, NEVER } from "./profiles.js";
 import { type CacheRuntime, requestImplicitTags } from "./runtime.js";
 import { MAX_TAG_LENGTH, MAX_TAGS } from "./tags.js";
@@ -623,5 +623,5 @@ async function prepareKey(
     source.cache,
     chunks,
   ]);
-  return { key: createHash("sha256").update(text).digest("hex"), input, init };
+  return { key: sha256(text, "hex"), input, init };
 }

@@ -5,12 +5,12 @@
  * scope and store the serialised result. Every caller gets its own deserialised copy.
  * @module
  */
-import { createHash } from "node:crypto";
 import { DevalueError, parse, stringify } from "devalue";
 import { type CacheLife, type CacheScope, cacheScopeStorage } from "../context/cache-scope.js";
 import { currentRequestStore, type RequestStore } from "../context/request-store.js";
 import { ApprouteError, ErrorCode } from "../core/errors.js";
 import { bytesOf, streamOf } from "./entry.js";
+import { sha256 } from "./hash.js";
 import { minLife } from "./profiles.js";
 import { activeRuntime, type CachedResult, type CacheRuntime, requestImplicitTags } from "./runtime.js";
 import type { CacheHandler } from "./types.js";
@@ -91,7 +91,7 @@ export function serializeKey(
 }
 
 function hashKey(text: string): string {
-  return createHash("sha256").update(text).digest("base64url");
+  return sha256(text, "base64url");
 }
 
 /** Propagates a nested result's lifetime and tags to the enclosing scope (R102, R106). */

@@ -200,15 +200,17 @@ export async function main(argv: string[]): Promise<number> {
     }
     const port = parsePort(values.port as string | undefined);
     const { options, workers } = parseServerFlags(values, command);
+    // node:cluster only when this process is, or starts, a cluster (NODE_UNIQUE_ID marks a worker).
+    const clustered = workers > 1 || process.env.NODE_UNIQUE_ID !== undefined;
     const [
-      { default: cluster },
+      cluster,
       { SERVER_DEFAULTS, serve },
       { loadBuild },
       { consoleLogger },
       { onShutdown },
       { installCrashGuards, installShutdown, runPrimary, stackRouteLocator },
     ] = await Promise.all([
-      import("node:cluster"),
+      clustered ? import("node:cluster").then((m) => m.default) : undefined,
       import("../adapters/node/server.js"),
       import("../build/load.js"),
       import("../runtime/logger.js"),
@@ -223,10 +225,10 @@ export async function main(argv: string[]): Promise<number> {
     const shutdownTimeout = options.shutdownTimeout ?? SERVER_DEFAULTS.shutdownTimeout;
     if (command === "start") {
       const hostname = (values.hostname as string | undefined) ?? process.env.HOSTNAME;
-      if (workers > 1 && cluster.isPrimary) {
+      if (workers > 1 && cluster?.isPrimary) {
         await loadBuild(root); // fail here, once, when there is no build
         installCrashGuards(consoleLogger);
-        runPrimary({ workers, hostname, logger: consoleLogger, shutdownTimeout });
+        runPrimary({ cluster, workers, hostname, logger: consoleLogger, shutdownTimeout });
         return -1;
       }
       const { app } = await loadBuild(root);
@@ -235,14 +237,14 @@ export async function main(argv: string[]): Promise<number> {
         stackRouteLocator(root, () => app.router.routes),
       );
       const server = await serve(() => app, { ...options, port, hostname });
-      if (!cluster.isWorker) console.log(`approute ready on ${server.url}`);
+      if (!cluster?.isWorker) console.log(`approute ready on ${server.url}`);
       // After the drain: let the cache handlers flush and release their connections.
       onShutdown(() => app.close());
       installShutdown({
         logger: consoleLogger,
         close: () => server.close(),
         hooksTimeout: shutdownTimeout,
-        worker: cluster.isWorker,
+        worker: cluster?.isWorker ?? false,
       });
       return -1;
     }

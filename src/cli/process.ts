@@ -3,7 +3,7 @@
  * on SIGTERM/SIGINT, and the `--workers` primary that runs N processes on one port with node:cluster.
  * @module
  */
-import cluster, { type Worker } from "node:cluster";
+import type { Cluster, Worker } from "node:cluster";
 import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { originFor } from "../adapters/node/server.js";
@@ -102,6 +102,8 @@ export function installShutdown(options: ShutdownOptions): void {
 }
 
 export interface PrimaryOptions {
+  /** node:cluster, passed in so a single-process server never loads it. */
+  cluster: Cluster;
   workers: number;
   hostname: string | undefined;
   logger: Logger;
@@ -115,7 +117,7 @@ export interface PrimaryOptions {
  * forwards SIGTERM to every worker, waits for them to drain and exits 0.
  */
 export function runPrimary(options: PrimaryOptions): void {
-  const { logger, workers } = options;
+  const { cluster, logger, workers } = options;
   let shuttingDown = false;
   let ready = false;
   let listening = 0;

@@ -3,7 +3,6 @@
  * workers, parsed and validated once into `serve()` options.
  * @module
  */
-import { availableParallelism } from "node:os";
 import type { ServeOptions } from "../adapters/node/server.js";
 import { parseByteSize } from "../core/byte-size.js";
 import { ApprouteError, ErrorCode } from "../core/errors.js";
@@ -74,7 +73,7 @@ export function parseServerFlags(
     if (options[key] === undefined) delete options[key];
   let workers = 1;
   const rawWorkers = values.workers;
-  if (rawWorkers === "auto") workers = availableParallelism();
+  if (rawWorkers === "auto") workers = process.getBuiltinModule("node:os").availableParallelism();
   else if (rawWorkers !== undefined) {
     const n = wholeNumber(values, "workers", command, 1)!;
     if (n > 256) throw invalid("workers", rawWorkers, "a number from 1 to 256, or auto", command);

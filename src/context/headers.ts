@@ -4,7 +4,6 @@
  * @module
  */
 
-import { randomBytes } from "node:crypto";
 import type { RequestCookie, ResponseCookie } from "../deps/cookies.js";
 import { ResponseCookies } from "../deps/cookies.js";
 import { assertRequestDataAllowed } from "./cache-scope.js";
@@ -129,7 +128,9 @@ let processPreviewId: string | undefined;
  */
 export async function draftMode(): Promise<{ readonly isEnabled: boolean; enable(): void; disable(): void }> {
   const store = requireRequestStore("draftMode");
-  const previewId = store.previewId ?? (processPreviewId ??= randomBytes(16).toString("hex"));
+  const previewId =
+    store.previewId ??
+    (processPreviewId ??= process.getBuiltinModule("node:crypto").randomBytes(16).toString("hex"));
   const state = (store.draftMode ??= {
     enabled: store.request.cookies.get(PRERENDER_BYPASS)?.value === previewId,
   });

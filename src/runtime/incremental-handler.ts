@@ -13,9 +13,9 @@
  * whose `revalidateTag` only deletes by tag still gets correct stale/expired answers.
  * @module
  */
-import { createHash } from "node:crypto";
 import { type TagState, tagStateFor, tagVerdict } from "../cache/entry.js";
 import type { FetchStore, StoredFetch } from "../cache/fetch-cache.js";
+import { sha256 } from "../cache/hash.js";
 import { NEVER } from "../cache/profiles.js";
 import { IMPLICIT_TAG_PREFIX } from "../cache/tags.js";
 import type { CacheEntry, CacheHandler } from "../cache/types.js";
@@ -112,7 +112,7 @@ function sourceRoute(tags: readonly string[], pathname: string): string {
 
 /** The key Next 16.4.6 gives a route response in a `cacheHandler`. */
 export function routeResponseKey(tags: readonly string[], pathname: string): string {
-  const source = createHash("sha256").update(sourceRoute(tags, pathname)).digest("hex");
+  const source = sha256(sourceRoute(tags, pathname), "hex");
   return `/route-cache/APP_ROUTE/${source}/$${normalizePagePath(pathname)}`;
 }
 

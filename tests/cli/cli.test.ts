@@ -136,10 +136,19 @@ describe("approute start without undici (#6)", () => {
   // Node loads undici on the first read of a Fetch global; approute's classes link to the real ones
   // only then. This runs in a fresh server process, where nothing else has loaded them.
   const project = tempProject({
-    "app/api/plain/route.ts": `import { NextResponse, type NextRequest } from "next/server";
+    "app/api/plain/route.ts": `import { createRequire } from "node:module";
+import { NextResponse, type NextRequest, userAgent } from "next/server";
+// Modules a start does not need until a request uses them (#6: cold start).
+const loaded = () => ({
+  undici: process.moduleLoadList.some((name) => name.includes("undici")),
+  crypto: process.moduleLoadList.includes("NativeModule crypto"),
+  zlib: process.moduleLoadList.includes("NativeModule zlib"),
+  uaParser: Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes("ua-parser-js")),
+});
 export function GET(request: NextRequest) {
-  const undici = process.moduleLoadList.some((name) => name.includes("undici"));
-  const res = NextResponse.json({ undici, visits: request.cookies.get("v")?.value ?? null });
+  const before = loaded();
+  const browser = request.nextUrl.searchParams.has("ua") ? userAgent(request).browser.name ?? null : null;
+  const res = NextResponse.json({ ...before, browser, after: loaded().uaParser, visits: request.cookies.get("v")?.value ?? null });
   res.cookies.set("v", "1");
   return res;
 }
@@ -166,14 +175,34 @@ export function GET(request: NextRequest) {
   });
   after(() => project.dispose());
 
-  test("serves without loading undici, then links the classes when a route reads the globals", async () => {
+  test("serves without loading undici, node:crypto, node:zlib or the UA parser, then loads each on first use", async () => {
     const build = spawnSync(process.execPath, [BIN, "build", project.root], { encoding: "utf8" });
     assert.equal(build.status, 0, build.stderr);
     const server = await spawnServer(["start", project.root, "-p", "0", "-H", "127.0.0.1"]);
     try {
       const plain = await fetch(`${server.url}/api/plain`, { headers: { cookie: "v=0" } });
-      assert.deepEqual(await plain.json(), { undici: false, visits: "0" });
+      assert.deepEqual(await plain.json(), {
+        undici: false,
+        crypto: false,
+        zlib: false,
+        uaParser: false,
+        browser: null,
+        after: false,
+        visits: "0",
+      });
       assert.deepEqual(plain.headers.getSetCookie(), ["v=1; Path=/"]);
+      // userAgent() loads its parser on first use, and parses.
+      const firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+      const ua = await fetch(`${server.url}/api/plain?ua`, { headers: { "user-agent": firefox } });
+      assert.deepEqual(await ua.json(), {
+        undici: false,
+        crypto: false,
+        zlib: false,
+        uaParser: false,
+        browser: "Firefox",
+        after: true,
+        visits: null,
+      });
       const check = await fetch(`${server.url}/api/check`);
       assert.equal(check.status, 200);
       assert.deepEqual(await check.json(), {
