@@ -1,5 +1,5 @@
 /**
- * Request-target handling without `new URL()`: split the target into pathname and search by scanning,
+ * Request-target handling, for ordinary targets without `new URL()`: split the target into pathname and search by scanning,
  * and decide the canonicalising redirects Next applies before routing (R11–R13).
  * @module
  */
@@ -73,3 +73,33 @@ export function routablePath(pathname: string): string {
     ? pathname.slice(0, -1)
     : pathname;
 }
+
+/**
+ * The query as Next hands it to a handler (R42, R43): Next parses the search into an object of
+ * key → value(s) and prints it again, so values of a repeated key sit together in the order the
+ * key first appeared (integer-like keys first, as with any plain object's keys), a bare `c`
+ * becomes `c=`, spaces print as `+`, and an empty `?` disappears. `search` starts with `?` or is "".
+ */
+export function canonicalSearch(search: string): string {
+  if (search.length <= 1) return "";
+  const grouped: Record<string, string[]> = Object.create(null);
+  for (const [key, value] of new URLSearchParams(search)) {
+    const values = grouped[key];
+    if (values === undefined) grouped[key] = [value];
+    else values.push(value);
+  }
+  const out = new URLSearchParams();
+  for (const key in grouped) for (const value of grouped[key]!) out.append(key, value);
+  const printed = out.toString();
+  return printed === "" ? "" : `?${printed}`;
+}
+
+/** An absolute URL with its query printed as {@link canonicalSearch} does; URLs without `?` are returned as is. */
+export function canonicalUrl(url: string): string {
+  const q = url.indexOf("?");
+  if (q === -1) return url;
+  const hash = url.indexOf("#", q);
+  const search = hash === -1 ? url.slice(q) : url.slice(q, hash);
+  return url.slice(0, q) + canonicalSearch(search);
+}
+

@@ -5,6 +5,7 @@
  * URL and body are only materialised when the handler reads them.
  * @module
  */
+import { canonicalUrl } from "../core/url.js";
 import { RequestCookies } from "../deps/cookies.js";
 import { fetchClass, whenGlobal } from "./fetch-globals.js";
 import { NextURL, type NextURLOptions } from "./next-url.js";
@@ -197,7 +198,7 @@ function materialize(req: Lazy): Request {
     const hasBody = method !== "GET" && method !== "HEAD" && !state.bodyUsed;
     const body = hasBody ? source.stream() : null;
     state.bodyUsed = state.bodyUsed || hasBody;
-    real = new (fetchClass("Request"))(source.url, {
+    real = new (fetchClass("Request"))(req.url, {
       method,
       headers: req.headers,
       body,
@@ -217,7 +218,8 @@ const lazyMembers: PropertyDescriptorMap = {
   },
   url: {
     get(this: Lazy) {
-      return this[kState].url ?? this[kSource].url;
+      const state = this[kState];
+      return (state.url ??= canonicalUrl(this[kSource].url));
     },
   },
   headers: {
