@@ -103,3 +103,22 @@ export function canonicalUrl(url: string): string {
   return url.slice(0, q) + canonicalSearch(search);
 }
 
+/** Characters a WHATWG URL parser leaves alone in a path, and the dot segments it resolves. */
+const PATH_NEEDS_PARSING = /[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]|\/\.|%2e/i;
+
+/**
+ * The pathname Next routes after parsing the target as a URL (R13, R16): `.` and `..` segments
+ * (also written `%2e`) are resolved, so `/a/../b` is `/b` and a catch-all never receives `..`;
+ * characters a URL may not hold raw are percent-encoded. `null` when the pathname is already so.
+ * hot path: one regular-expression test for ordinary paths.
+ */
+export function resolvePathname(pathname: string): string | null {
+  if (!PATH_NEEDS_PARSING.test(pathname)) return null;
+  let resolved: string;
+  try {
+    resolved = new URL(pathname, "http://n").pathname;
+  } catch {
+    return null;
+  }
+  return resolved === pathname ? null : resolved;
+}

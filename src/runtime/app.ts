@@ -14,7 +14,7 @@ import { ApprouteError, ErrorCode } from "../core/errors.js";
 import { routeKey, type Segment } from "../core/route-id.js";
 import { createRouter, decodeParams, type RouteEntry, type RouteMatch, type Router } from "../core/router.js";
 import { readSegmentConfig, routePolicy, type SegmentConfig } from "../core/segment-config.js";
-import { canonicalRedirect, routablePath, splitTarget } from "../core/url.js";
+import { canonicalRedirect, resolvePathname, routablePath, splitTarget } from "../core/url.js";
 import { isFastResponse, realResponse } from "../web/fast-response.js";
 import {
   createIncomingRequest,
@@ -40,6 +40,7 @@ import {
   runProxy,
 } from "./proxy.js";
 import { emptyResponse, permanentRedirectResponse, textResponse } from "./responses.js";
+import { retarget } from "./retarget.js";
 import { type CachedRoute, canonicalPath, RouteCache } from "./route-cache.js";
 import { onShutdown } from "./shutdown.js";
 import { maskRequest } from "./static-request.js";
@@ -215,6 +216,14 @@ export function createApp(options: AppOptions): App {
     if (target === null) return textResponse(400, "Bad Request: invalid request target");
     const redirect = canonicalRedirect(target.pathname, trailingSlash);
     if (redirect !== null) return permanentRedirectResponse(redirect + target.search);
+    const resolved = resolvePathname(target.pathname);
+    if (resolved !== null) {
+      // R16: `/a/../b` is `/b`, for routing and for the handler's request.url.
+      const again = canonicalRedirect(resolved, trailingSlash);
+      if (again !== null) return permanentRedirectResponse(again + target.search);
+      target.pathname = resolved;
+      source = retarget(source, resolved + target.search);
+    }
 
     let pathname: string | null = target.pathname;
     if (basePath !== "") {
