@@ -365,7 +365,11 @@ export function createApp(options: AppOptions): App {
       requestHeaders = outcome.requestHeaders;
       if (outcome.external !== undefined)
         return withHeaders(await proxyExternal(outcome.external, source, requestHeaders, logger), extra);
-      if (outcome.rewrite !== undefined) current = outcome.rewrite.pathname;
+      if (outcome.rewrite !== undefined) {
+        // R129: the handler sees the rewrite's target, query included, not the requested URL.
+        current = outcome.rewrite.pathname;
+        source = retarget(source, outcome.rewrite.path + outcome.rewrite.search);
+      }
     }
 
     let match: RouteMatch<RouteData> | null;

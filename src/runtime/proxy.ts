@@ -49,8 +49,8 @@ export interface ProxyContinue {
   requestHeaders?: Headers;
   /** Headers the proxy put on its response; they go on the final response (R128). */
   responseHeaders?: Headers;
-  /** Internal rewrite target: pathname (without basePath) and search (R129). */
-  rewrite?: { pathname: string; search: string };
+  /** Internal rewrite target: pathname (without basePath), path (with it) and search (R129). */
+  rewrite?: { pathname: string; path: string; search: string };
   /** External rewrite target (absolute URL on another origin). */
   external?: string;
 }
@@ -283,7 +283,7 @@ function interpret(response: Response, source: IncomingSource, basePath: string)
   if (setCookies.length > 0) {
     requestHeaders ??= source.headers();
     const incoming = new RequestCookies(requestHeaders);
-    for (const cookie of new ResponseCookies(new Headers(setCookies.map((c) => ["set-cookie", c]))).getAll())
+    for (const cookie of new ResponseCookies(new Headers(setCookies.map((c): [string, string] => ["set-cookie", c]))).getAll())
       incoming.set(cookie.name, cookie.value);
   }
   if (requestHeaders !== undefined) outcome.requestHeaders = requestHeaders;
@@ -296,7 +296,7 @@ function interpret(response: Response, source: IncomingSource, basePath: string)
       let pathname = target.pathname;
       if (basePath !== "" && (pathname === basePath || pathname.startsWith(`${basePath}/`)))
         pathname = pathname.slice(basePath.length) || "/";
-      outcome.rewrite = { pathname, search: target.search };
+      outcome.rewrite = { pathname, path: target.pathname, search: target.search };
     }
   }
   return outcome;
