@@ -163,6 +163,180 @@ const cases: Case[] = [
   { name: "R148/R150 headers() on the requested path + afterFiles rewrite", path: "/cfg/7" },
   { name: "R150 beforeFiles rewrite", path: "/cfg-bf/8" },
   { name: "R150 fallback rewrite", path: "/cfg-fb/x/y" },
+  // Widened suite (#compat): catch-alls with encoded segments, request.nextUrl, query strings.
+  { name: "R43 nextUrl, no segments, repeated query keys", path: "/api/url?a=1&a=2&b=&c&a=3" },
+  { name: "R14/R16 nextUrl, encoded catch-all elements", path: "/api/url/x%2Fy/caf%C3%A9/%25?q=a%20b+c" },
+  { name: "R43 nextUrl, encoded query characters", path: "/api/url/s?x=%26%3D&y=%E2%82%AC&z=a%2Bb" },
+  { name: "R43 nextUrl, malformed query escape", path: "/api/url/m?a=%E0%A4%A&b=%" },
+  { name: "R43 nextUrl, empty query", path: "/api/url/e?" },
+  { name: "R16 catch-all: %2F stays inside one element", path: "/api/docs/a%2Fb/c" },
+  { name: "R16 optional catch-all, utf-8 and space", path: "/api/opt/caf%C3%A9/a%20b" },
+  { name: "R16 catch-all, dot segments", path: "/api/docs/a/../b" },
+  { name: "R16 catch-all, encoded dot segments", path: "/api/docs/%2E%2E/b", statusOnly: true },
+  { name: "R16 catch-all, + is not a space in a path", path: "/api/docs/a+b" },
+  { name: "R16 request.url after dot segments", path: "/api/url/a/./b/../c?x=1" },
+  { name: "R16 dot segments down to a trailing slash", path: "/api/url/a/..?x=1" },
+  { name: "R16 raw characters a URL encodes", path: "/api/url/{a}|b^?q={}" },
+  { name: "R11 trailing slash on an optional catch-all", path: "/api/opt/" },
+  { name: "R11 trailing slash after an encoded slash", path: "/api/items/a%2F/" },
+  { name: "R11 trailing slash, no query", path: "/api/hello/" },
+  { name: "R13 backslash", path: "/api\\hello" },
+  { name: "R13 double slash with a query", path: "/api//hello?x=//y" },
+  // Redirects built in a handler (R29, R53).
+  { name: "R53 NextResponse.redirect same origin", path: "/api/redir?kind=same-origin" },
+  { name: "R53 NextResponse.redirect 301, Location normalised", path: "/api/redir?kind=301" },
+  { name: "R53 NextResponse.redirect with a ResponseInit", path: "/api/redir?kind=init" },
+  { name: "R53 Response.redirect 302", path: "/api/redir?kind=response" },
+  { name: "R53 NextResponse.redirect of a relative URL throws", path: "/api/redir?kind=relative" },
+  { name: "R53 NextResponse.redirect with status 200 throws", path: "/api/redir?kind=bad-status" },
+  { name: "R29 redirect() absolute", path: "/api/redir?kind=nav-absolute" },
+  { name: "R29 redirect() relative without a slash, verbatim", path: "/api/redir?kind=nav-relative" },
+  // Methods (R17-R23).
+  { name: "R22 automatic OPTIONS, every method", method: "OPTIONS", path: "/api/m/all" },
+  { name: "R20 HEAD via GET with every method", method: "HEAD", path: "/api/m/all" },
+  { name: "R17 DELETE", method: "DELETE", path: "/api/m/all" },
+  {
+    name: "R17 PATCH with a body",
+    method: "PATCH",
+    path: "/api/m/all",
+    body: "{}",
+    headers: { "content-type": "application/json" },
+  },
+  { name: "R22 automatic OPTIONS, HEAD only", method: "OPTIONS", path: "/api/m/head-only" },
+  { name: "R20 exported HEAD only", method: "HEAD", path: "/api/m/head-only" },
+  {
+    name: "R19/A1 GET on a HEAD-only route",
+    path: "/api/m/head-only",
+    differs: { header: "allow", next: null, approute: "HEAD, OPTIONS", why: "A1" },
+  },
+  { name: "R20 exported HEAD beats GET", method: "HEAD", path: "/api/m/head-get" },
+  { name: "R22 automatic OPTIONS, GET and HEAD", method: "OPTIONS", path: "/api/m/head-get" },
+  { name: "R23 OPTIONS only", method: "OPTIONS", path: "/api/m/options-only" },
+  {
+    name: "R19/A1 GET on an OPTIONS-only route",
+    path: "/api/m/options-only",
+    differs: { header: "allow", next: null, approute: "OPTIONS", why: "A1" },
+  },
+  {
+    name: "R21/A1 HEAD on an OPTIONS-only route",
+    method: "HEAD",
+    path: "/api/m/options-only",
+    differs: { header: "allow", next: null, approute: "OPTIONS", why: "A1" },
+  },
+  {
+    name: "R17/A1 lower-case and default exports are not handlers",
+    path: "/api/m/lower",
+    differs: { header: "allow", next: null, approute: "OPTIONS, POST", why: "A1" },
+  },
+  { name: "R22 automatic OPTIONS ignores lower-case exports", method: "OPTIONS", path: "/api/m/lower" },
+  {
+    name: "R19/A1 DELETE on a GET route",
+    method: "DELETE",
+    path: "/api/hello",
+    differs: { header: "allow", next: null, approute: "GET, HEAD, OPTIONS", why: "A1" },
+  },
+  {
+    name: "R19/A1 PATCH with a body on a GET route",
+    method: "PATCH",
+    path: "/api/hello",
+    body: "x=1",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    differs: { header: "allow", next: null, approute: "GET, HEAD, OPTIONS", why: "A1" },
+  },
+  // What a handler returns or throws (R24, R25).
+  { name: "R24 null", path: "/api/bad?kind=null" },
+  { name: "R24 undefined", path: "/api/bad?kind=undefined" },
+  { name: "R24 a string", path: "/api/bad?kind=string" },
+  { name: "R25 Response.json throwing", path: "/api/bad?kind=json" },
+  { name: "R25 throwing a string", path: "/api/bad?kind=throw-string" },
+  { name: "R25 rejected promise", path: "/api/bad?kind=reject" },
+  { name: "R25/R61 cookies() set before a throw", path: "/api/nh/throw-after-set" },
+  { name: "R61 cookies() merged into Response.redirect", path: "/api/nh/immutable" },
+  // Segment config and cache headers (R72-R95).
+  {
+    name: "R74/R75/R77 force-static: masked request, cached",
+    path: "/api/cache/static?x=1",
+    headers: { cookie: "a=1", "x-a": "1" },
+  },
+  { name: "R92 HEAD on a cached route", method: "HEAD", path: "/api/cache/static" },
+  { name: "R75 revalidate = 60", path: "/api/cache/reval" },
+  { name: "R78 force-dynamic", path: "/api/cache/dyn" },
+  { name: "R81 revalidate = 0", path: "/api/cache/zero" },
+  { name: "R95 cached GET keeps its Cache-Control", path: "/api/cache/user-cc" },
+  { name: "R73/R77 force-static + POST: dynamic but masked", path: "/api/cache/static-post?q=1" },
+  { name: "R33 POST on a force-static route", method: "POST", path: "/api/cache/static-post" },
+  { name: "R81 revalidate = false", path: "/api/cache/forever" },
+  { name: "R80 revalidate = 60 reading the query is dynamic", path: "/api/cache/auto-dyn?q=1" },
+  // Bodies (R63, R136, R139).
+  {
+    name: "R136 request.json()",
+    method: "POST",
+    path: "/api/json",
+    body: '{"a":[1,2]}',
+    headers: { "content-type": "application/json" },
+  },
+  {
+    name: "R136 request.json() on a malformed body",
+    method: "POST",
+    path: "/api/json",
+    body: "{bad",
+    headers: { "content-type": "application/json" },
+  },
+  { name: "R136 request.json() on an empty body", method: "POST", path: "/api/json", body: "" },
+  { name: "R139 stream body", path: "/api/bodies?kind=stream" },
+  { name: "R63 bytes body", path: "/api/bodies?kind=bytes" },
+  { name: "R63 Blob body takes the blob's type", path: "/api/bodies?kind=blob" },
+  { name: "R63 URLSearchParams body", path: "/api/bodies?kind=params" },
+  { name: "R63 empty string body", path: "/api/bodies?kind=empty" },
+  { name: "R63 custom status", path: "/api/bodies?kind=status-text" },
+  { name: "R52 Response.json with its own content-type", path: "/api/bodies?kind=json-init" },
+  // next/headers (R64).
+  { name: "R64 headers() read-only view", path: "/api/nh/read", headers: { "x-a": "1", accept: "text/x" } },
+  // File conventions (R1, R6, R7).
+  { name: "R6 dynamic segment in a route group", path: "/grp/5" },
+  { name: "R6 nested route groups", path: "/nested" },
+  { name: "R7 %5F folder serves a leading underscore", path: "/_esc" },
+  { name: "R7 %5F folder, encoded request", path: "/%5Fesc", statusOnly: true },
+  { name: "R1 a module next to route.js", path: "/api/side" },
+  { name: "R1 a non-route module is not routable", path: "/api/side/helper", statusOnly: true },
+  // Proxy (R128-R130).
+  {
+    name: "R128/A1 proxy response headers on a 405",
+    method: "POST",
+    path: "/api/px/headers",
+    differs: { header: "allow", next: null, approute: "GET, HEAD, OPTIONS", why: "A1" },
+  },
+  {
+    name: "R64/R128 headers() sees the proxy's request headers",
+    path: "/api/px/hdrs",
+    headers: { "x-drop-me": "1" },
+  },
+  {
+    name: "R129 proxy rewrite with its own query",
+    path: "/api/px/rewrite-q?orig=1",
+    differs: {
+      header: "x-middleware-rewrite",
+      next: /^(?:http:\/\/localhost:\d+)?\/api\/url\/r%20w\?from=px&a=1$/,
+      approute: null,
+      why: "A4: no internal header leaves the server",
+    },
+  },
+  {
+    name: "R129 proxy rewrite without a query",
+    path: "/api/px/rewrite-keep?z=9",
+    differs: {
+      header: "x-middleware-rewrite",
+      next: /^(?:http:\/\/localhost:\d+)?\/api\/url\/k$/,
+      approute: null,
+      why: "A4: no internal header leaves the server",
+    },
+  },
+  {
+    name: "R129 proxy rewrite to a missing route",
+    path: "/api/px/rewrite-missing",
+    statusOnly: true,
+  },
+  { name: "R130 proxy NextResponse.json", path: "/api/px/json" },
 ];
 
 function raw(c: Case): string {
@@ -179,6 +353,8 @@ function comparable(res: RawResponse, c: Case, origin: string) {
     if (IGNORED.has(name)) continue;
     let value = values.join("\n");
     if (name === "set-cookie" && c.cookieTimes) value = value.replace(/; Expires=[^;]*/g, "; Expires=<time>");
+    // Absolute redirects to the server itself name each server's own origin (R42).
+    if (name === "location") value = value.replaceAll(origin, "<origin>");
     headers[name] = value;
   }
   // Both servers report their own origin in request.url (R42): compare the paths.

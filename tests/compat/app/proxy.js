@@ -10,6 +10,12 @@ export function proxy(request) {
     return res;
   }
   if (path === "/api/px/rewrite") return NextResponse.rewrite(new URL("/api/hello", request.url));
+  if (path === "/api/px/rewrite-q")
+    return NextResponse.rewrite(new URL("/api/url/r%20w?from=px&a=1", request.url));
+  if (path === "/api/px/rewrite-keep") return NextResponse.rewrite(new URL("/api/url/k", request.url));
+  if (path === "/api/px/rewrite-missing") return NextResponse.rewrite(new URL("/api/none", request.url));
+  if (path === "/api/px/json")
+    return NextResponse.json({ from: "proxy" }, { status: 418, headers: { "x-j": "1" } });
   if (path === "/api/px/redirect") return NextResponse.redirect(new URL("/api/hello?from=px", request.url));
   if (path === "/api/px/permanent") return NextResponse.redirect("https://example.com/x", 308);
   if (path === "/api/px/deny") return new Response("no", { status: 401, headers: { "x-deny": "1" } });

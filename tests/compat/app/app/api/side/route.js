@@ -1,0 +1,2 @@
+import { word } from "./helper.js";
+export const GET = () => Response.json({ word });
