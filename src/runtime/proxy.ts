@@ -283,7 +283,9 @@ function interpret(response: Response, source: IncomingSource, basePath: string)
   if (setCookies.length > 0) {
     requestHeaders ??= source.headers();
     const incoming = new RequestCookies(requestHeaders);
-    for (const cookie of new ResponseCookies(new Headers(setCookies.map((c): [string, string] => ["set-cookie", c]))).getAll())
+    for (const cookie of new ResponseCookies(
+      new Headers(setCookies.map((c): [string, string] => ["set-cookie", c])),
+    ).getAll())
       incoming.set(cookie.name, cookie.value);
   }
   if (requestHeaders !== undefined) outcome.requestHeaders = requestHeaders;
