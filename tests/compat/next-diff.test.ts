@@ -337,6 +337,66 @@ const cases: Case[] = [
     statusOnly: true,
   },
   { name: "R130 proxy NextResponse.json", path: "/api/px/json" },
+  {
+    name: "R129/A4 proxy rewrite keeps the method and body",
+    method: "POST",
+    path: "/api/px/rewrite-post?orig=1",
+    body: "payload",
+    headers: { "content-type": "text/plain" },
+    differs: {
+      header: "x-middleware-rewrite",
+      next: /^(?:http:\/\/localhost:\d+)?\/api\/rw-echo\?via=rw$/,
+      approute: null,
+      why: "A4: no internal header leaves the server",
+    },
+  },
+  { name: "R132 proxy runs for OPTIONS", method: "OPTIONS", path: "/api/px/method" },
+  { name: "R132 proxy runs for HEAD", method: "HEAD", path: "/api/px/method" },
+  { name: "R126/R16 proxy matches the resolved path", path: "/api/px/x/../method" },
+  // More request and response shapes.
+  { name: "R140 compression of a large JSON body", path: "/api/big", headers: { "accept-encoding": "gzip" } },
+  {
+    name: "R118 userAgent()",
+    path: "/api/ua",
+    headers: {
+      "user-agent":
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+    },
+  },
+  {
+    name: "R118 userAgent() of a bot",
+    path: "/api/ua",
+    headers: { "user-agent": "Googlebot/2.1 (+http://www.google.com/bot.html)" },
+  },
+  { name: "R118 userAgent() without a header", path: "/api/ua" },
+  { name: "R43/R53 nextUrl.clone() edited into a redirect", path: "/api/nurl?kind=clone-redirect&keep=1" },
+  { name: "R43 nextUrl edits", path: "/api/nurl?kind=mutate" },
+  { name: "R50 new NextRequest with a relative URL throws", path: "/api/nurl?kind=relative-request" },
+  { name: "R50 new NextRequest with nextConfig.basePath", path: "/api/nurl?kind=base-path-request" },
+  { name: "R52 Response.json with status 204 throws", path: "/api/nurl?kind=json-204" },
+  { name: "R63 a 304 from a handler", path: "/api/nurl?kind=null-304" },
+  { name: "R42 x-forwarded-proto: https", path: "/api/url/p?x=1", headers: { "x-forwarded-proto": "https" } },
+  { name: "R82 generateStaticParams entry", path: "/api/gsp/a" },
+  { name: "R83 dynamicParams = false, unknown param", path: "/api/gsp/zzz", statusOnly: true },
+  { name: "R82 generateStaticParams, dynamicParams on, listed", path: "/api/gsp-open/a" },
+  { name: "R83 generateStaticParams, dynamicParams on, not listed", path: "/api/gsp-open/other" },
+  { name: "R74/R79 dynamic = error", path: "/api/cache/error" },
+  { name: "R71 connection() makes revalidate = 60 dynamic", path: "/api/cache/conn" },
+  {
+    name: "R137 formData(), urlencoded",
+    method: "POST",
+    path: "/api/form",
+    body: "a=1&b=x+y&a=%C3%A9",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  },
+  {
+    name: "R137 formData(), multipart with a file",
+    method: "POST",
+    path: "/api/form",
+    body: '--XyZ\r\ncontent-disposition: form-data; name="name"\r\n\r\nbob\r\n--XyZ\r\ncontent-disposition: form-data; name="file"; filename="x.txt"\r\ncontent-type: text/plain\r\n\r\nhello\r\n--XyZ--\r\n',
+    headers: { "content-type": "multipart/form-data; boundary=XyZ" },
+  },
+  { name: "R137 formData() without a content type", method: "POST", path: "/api/form", body: "a=1" },
 ];
 
 function raw(c: Case): string {
@@ -358,7 +418,10 @@ function comparable(res: RawResponse, c: Case, origin: string) {
     headers[name] = value;
   }
   // Both servers report their own origin in request.url (R42): compare the paths.
-  return { status: res.status, headers, body: res.body.replaceAll(origin, "<origin>") };
+  const body = res.body
+    .replaceAll(origin, "<origin>")
+    .replaceAll(origin.replace("http:", "https:"), "<https-origin>");
+  return { status: res.status, headers, body };
 }
 
 function freePort(): Promise<number> {

@@ -14,6 +14,10 @@ export function proxy(request) {
     return NextResponse.rewrite(new URL("/api/url/r%20w?from=px&a=1", request.url));
   if (path === "/api/px/rewrite-keep") return NextResponse.rewrite(new URL("/api/url/k", request.url));
   if (path === "/api/px/rewrite-missing") return NextResponse.rewrite(new URL("/api/none", request.url));
+  if (path === "/api/px/rewrite-post")
+    return NextResponse.rewrite(new URL("/api/rw-echo?via=rw", request.url));
+  if (path === "/api/px/method")
+    return NextResponse.json({ method: request.method, path: request.nextUrl.pathname });
   if (path === "/api/px/json")
     return NextResponse.json({ from: "proxy" }, { status: 418, headers: { "x-j": "1" } });
   if (path === "/api/px/redirect") return NextResponse.redirect(new URL("/api/hello?from=px", request.url));
