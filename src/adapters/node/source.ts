@@ -56,28 +56,53 @@ export class NodeSource implements IncomingSource {
 
   header(name: string): string | null {
     const value = this.req.headers[name];
-    if (value === undefined) return null;
+    if (value === undefined) return name.startsWith("x-forwarded-") ? this.#forwarded(name) : null;
     return Array.isArray(value) ? value.join(name === "cookie" ? "; " : ", ") : value;
   }
 
+  /**
+   * The request headers as next start hands them to handlers (R47): Node's view of them, so a
+   * repeated `User-Agent`, `Host`, `Content-Type`, … keeps its first value, other repeats join with
+   * ", " and several Cookie lines with "; " (RFC 6265 §5.4); then the `X-Forwarded-*` headers Next
+   * adds when the client sent none — handlers read the client address from `x-forwarded-for`,
+   * since `request.ip` is gone (R48).
+   */
   headers(): Headers {
     const headers = new Headers();
-    const raw = this.req.rawHeaders;
-    let cookie = false;
-    for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i]!;
+    const incoming = this.req.headers;
+    for (const name in incoming) {
       if (name.charCodeAt(0) === 58 /* : */) continue; // HTTP/2 pseudo-headers
       if (isInternalRequestHeader(name)) continue; // R133, R134: clients cannot speak for the proxy
-      if (name.length === 6 && name.toLowerCase() === "cookie") {
-        // Several Cookie lines are one list joined with "; " (RFC 6265 §5.4; Node and Next do the
-        // same), not with the ", " Headers#append would use.
-        if (!cookie) headers.append("cookie", this.header("cookie")!);
-        cookie = true;
-        continue;
-      }
-      headers.append(name, raw[i + 1]!);
+      const value = incoming[name];
+      if (typeof value === "string") headers.append(name, value);
+      else if (value !== undefined) for (const item of value) headers.append(name, item);
+    }
+    for (const name of FORWARDED) {
+      if (incoming[name] !== undefined) continue;
+      const value = this.#forwarded(name);
+      if (value !== null) headers.append(name, value);
     }
     return headers;
+  }
+
+  /** What Next puts in an `X-Forwarded-*` header the client did not send. */
+  #forwarded(name: string): string | null {
+    const req = this.req;
+    const socket = req.socket as (typeof req.socket & { encrypted?: boolean }) | undefined;
+    const https = socket?.encrypted === true;
+    switch (name) {
+      case "x-forwarded-host":
+        return req.headers.host ?? null;
+      case "x-forwarded-port": {
+        const port = socket?.localPort;
+        return port !== undefined ? String(port) : https ? "443" : "80";
+      }
+      case "x-forwarded-proto":
+        return https ? "https" : "http";
+      case "x-forwarded-for":
+        return socket?.remoteAddress ?? null;
+    }
+    return null;
   }
 
   stream(): ReadableStream<Uint8Array> | null {
@@ -172,6 +197,8 @@ export class NodeSource implements IncomingSource {
     return controller.signal;
   }
 }
+
+const FORWARDED = ["x-forwarded-host", "x-forwarded-port", "x-forwarded-proto", "x-forwarded-for"] as const;
 
 /** A declared `Content-Length` above `limit`: refuse before reading a byte (A6). */
 function exceedsDeclared(req: IncomingMessage, limit: number): boolean {
