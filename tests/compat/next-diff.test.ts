@@ -337,6 +337,35 @@ const cases: Case[] = [
     statusOnly: true,
   },
   { name: "R130 proxy NextResponse.json", path: "/api/px/json" },
+  // Request headers as handlers see them (R47, R64).
+  {
+    name: "R47 request headers, as sent",
+    path: "/api/hdrs",
+    headers: { "x-a": "1", "user-agent": "t/1", accept: "*/*" },
+  },
+  {
+    name: "R47 repeated request headers",
+    path: "/api/hdrs",
+    headers: { "x-dup": "1\r\nx-dup: 2\r\nuser-agent: a\r\nuser-agent: b\r\ncookie: a=1\r\ncookie: b=2" },
+  },
+  {
+    name: "R47 x-forwarded-* from the client",
+    path: "/api/hdrs",
+    headers: { "x-forwarded-for": "1.2.3.4", "x-forwarded-host": "evil.example" },
+  },
+  // Conditional proxy matchers (R126).
+  { name: "R126 has: header present → proxy runs", path: "/api/pxh/go", headers: { "x-go": "yes" } },
+  { name: "R126 has: header absent → proxy skipped", path: "/api/pxh/go" },
+  {
+    name: "R126 has: header with another value → proxy skipped",
+    path: "/api/pxh/go",
+    headers: { "x-go": "no" },
+  },
+  {
+    name: "R126 missing: cookie present → proxy skipped",
+    path: "/api/pxh/go",
+    headers: { "x-go": "yes", cookie: "skip=1" },
+  },
   {
     name: "R129/A4 proxy rewrite keeps the method and body",
     method: "POST",
@@ -420,7 +449,9 @@ function comparable(res: RawResponse, c: Case, origin: string) {
   // Both servers report their own origin in request.url (R42): compare the paths.
   const body = res.body
     .replaceAll(origin, "<origin>")
-    .replaceAll(origin.replace("http:", "https:"), "<https-origin>");
+    .replaceAll(origin.replace("http:", "https:"), "<https-origin>")
+    // x-forwarded-port names each server's own port (R47).
+    .replaceAll(`"${new URL(origin).port}"`, '"<port>"');
   return { status: res.status, headers, body };
 }
 

@@ -34,4 +34,15 @@ export function proxy(request) {
   return res;
 }
 
-export const config = { matcher: ["/api/ck/proxied", "/api/px/:path*"] };
+export const config = {
+  matcher: [
+    "/api/ck/proxied",
+    "/api/px/:path*",
+    // Conditional matchers (R126): only with the header, and only without the cookie.
+    {
+      source: "/api/pxh/:path*",
+      has: [{ type: "header", key: "x-go", value: "yes" }],
+      missing: [{ type: "cookie", key: "skip" }],
+    },
+  ],
+};
