@@ -337,6 +337,45 @@ const cases: Case[] = [
     statusOnly: true,
   },
   { name: "R130 proxy NextResponse.json", path: "/api/px/json" },
+  // Request members (R34, R138).
+  { name: "R138 Request members on a GET", path: "/api/req", headers: { referer: "http://r.example/x" } },
+  {
+    name: "R138 a GET with a body",
+    path: "/api/req",
+    body: "ignored?",
+    headers: { "content-type": "text/plain" },
+  },
+  { name: "R138 Request members on a POST", method: "POST", path: "/api/req", body: "é body" },
+  { name: "R138 a POST without a body", method: "POST", path: "/api/req" },
+  // Ordering with the proxy and config (R127).
+  { name: "R127 trailing slash redirects before the proxy", path: "/api/px/headers/?a=1" },
+  { name: "R22/R128 automatic OPTIONS under the proxy", method: "OPTIONS", path: "/api/px/headers" },
+  { name: "R148 config headers on a path with no route", path: "/cfg/x/y", statusOnly: true },
+  // On-demand revalidation and generated static entries (R83, R84, R110, R115).
+  { name: "R74 revalidated route before revalidatePath", path: "/api/cache/tagged" },
+  { name: "R110 revalidatePath from a POST", method: "POST", path: "/api/cache/purge" },
+  { name: "R84 first GET after revalidatePath", path: "/api/cache/tagged" },
+  { name: "R84 second GET after revalidatePath", path: "/api/cache/tagged" },
+  { name: "R83 force-static param, first request", path: "/api/cache/fs/one" },
+  { name: "R83 force-static param, second request", path: "/api/cache/fs/one" },
+  { name: "R115 unstable_noStore() makes revalidate = 60 dynamic", path: "/api/cache/nostore" },
+  { name: "R68 draftMode() disabled", path: "/api/draft" },
+  { name: "R132 proxy returning nothing", path: "/api/px/plain" },
+  { name: "R130 proxy throwing", path: "/api/px/throw", statusOnly: true },
+  { name: "R130/R60 proxy response with a cookie", path: "/api/px/deny-cookie" },
+  {
+    name: "R129/R131 proxy rewrite with a cookie",
+    path: "/api/px/rewrite-cookie",
+    differs: {
+      header: "x-middleware-rewrite",
+      next: /^(?:http:\/\/localhost:\d+)?\/api\/hello$/,
+      approute: null,
+      why: "A4: no internal header leaves the server",
+    },
+  },
+  { name: "R130 proxy 303 redirect with a cookie", path: "/api/px/redirect-cookie" },
+  { name: "R128 NextResponse.next with response headers", path: "/api/px/plain?init=1" },
+  { name: "R128 proxy on a path with no route", path: "/api/px/none", statusOnly: true },
   // Request headers as handlers see them (R47, R64).
   {
     name: "R47 request headers, as sent",

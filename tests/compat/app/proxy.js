@@ -18,6 +18,27 @@ export function proxy(request) {
     return NextResponse.rewrite(new URL("/api/rw-echo?via=rw", request.url));
   if (path === "/api/px/method")
     return NextResponse.json({ method: request.method, path: request.nextUrl.pathname });
+  if (path === "/api/px/plain" && request.nextUrl.searchParams.has("init"))
+    return NextResponse.next({ headers: { "x-init": "1" } });
+  if (path === "/api/px/plain") return;
+  if (path === "/api/px/throw") throw new Error("proxy failed");
+  if (path === "/api/px/deny-cookie") {
+    const res = NextResponse.json({ denied: true }, { status: 403 });
+    res.cookies.set("d", "1", { httpOnly: true });
+    return res;
+  }
+  if (path === "/api/px/rewrite-cookie") {
+    // Only what the client gets: next start 16.4.6 shows the handler neither request.cookies nor
+    // cookies() with the proxy's cookie (approute does, per R131).
+    const res = NextResponse.rewrite(new URL("/api/hello", request.url));
+    res.cookies.set("rw", "from proxy");
+    return res;
+  }
+  if (path === "/api/px/redirect-cookie") {
+    const res = NextResponse.redirect(new URL("/api/hello", request.url), 303);
+    res.cookies.set("rd", "1");
+    return res;
+  }
   if (path === "/api/px/json")
     return NextResponse.json({ from: "proxy" }, { status: 418, headers: { "x-j": "1" } });
   if (path === "/api/px/redirect") return NextResponse.redirect(new URL("/api/hello?from=px", request.url));
