@@ -81,6 +81,30 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
+const STANDARD_NODE_ENVS = ["production", "development", "test"];
+
+/**
+ * NODE_ENV as a Next.js user expects from its CLI: unset (or empty), `dev` makes it "development"
+ * and every other command "production", so route code guarded by `NODE_ENV !== "production"` does
+ * not run in production. A value already set is kept, with a warning when it is not one of the
+ * three standard values or contradicts the command. NEXT_RUNTIME is "nodejs", which code shared
+ * with Edge runtimes checks.
+ */
+function applyNodeEnv(command: string): void {
+  const current = process.env.NODE_ENV;
+  const expected = command === "dev" ? "development" : "production";
+  if (!current) process.env.NODE_ENV = expected;
+  else if (!STANDARD_NODE_ENVS.includes(current))
+    console.warn(
+      `approute ${command}: NODE_ENV is "${current}", not one of ${STANDARD_NODE_ENVS.join(", ")}; libraries and checks in your code may then disagree about the mode. Keep NODE_ENV standard and name deployment stages with a variable of your own (e.g. APP_ENV).`,
+    );
+  else if (current !== "test" && current !== expected)
+    console.warn(
+      `approute ${command}: NODE_ENV is "${current}" but this command runs in ${expected} mode; code that checks NODE_ENV will take its ${current} branch. Unset NODE_ENV to let approute choose.`,
+    );
+  process.env.NEXT_RUNTIME = "nodejs";
+}
+
 /** Runs the CLI with `argv` (without node and script). Returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -125,6 +149,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const root = resolve(positionals[0] ?? ".");
+  applyNodeEnv(command);
   // `start` and `build` switch source maps on once approute's own modules are in (below): Node reads
   // and indexes the map of every module loaded while they are on, and only user code needs them.
   if (command !== "start" && command !== "build") process.setSourceMapsEnabled(true);

@@ -132,6 +132,61 @@ describe("approute dev", () => {
   });
 });
 
+describe("NODE_ENV and NEXT_RUNTIME as the Next.js CLI sets them", () => {
+  const project = tempProject({
+    "app/api/env/route.ts": `export const dynamic = "force-dynamic";
+export function GET() {
+  return Response.json({ mode: process.env.NODE_ENV, runtime: process.env.NEXT_RUNTIME });
+}
+`,
+  });
+  after(() => project.dispose());
+  const env = async (server: { url: string }) => (await fetch(`${server.url}/api/env`)).json();
+
+  test("unset: start and build run in production, dev in development", async () => {
+    const build = spawnSync(process.execPath, [BIN, "build", project.root], {
+      encoding: "utf8",
+      env: { ...process.env, NODE_ENV: "" },
+    });
+    assert.equal(build.status, 0, build.stderr);
+    const start = await spawnServer(["start", project.root, "-p", "0"], { env: { NODE_ENV: "" } });
+    try {
+      assert.deepEqual(await env(start), { mode: "production", runtime: "nodejs" });
+      assert.doesNotMatch(start.output(), /NODE_ENV/);
+    } finally {
+      await start.stop();
+    }
+    const dev = await spawnServer(["dev", project.root, "-p", "0"], { env: { NODE_ENV: "" } });
+    try {
+      assert.deepEqual(await env(dev), { mode: "development", runtime: "nodejs" });
+    } finally {
+      await dev.stop();
+    }
+  });
+
+  test("a value already set is kept, with a warning when it is non-standard or contradicts the command", async () => {
+    const staging = await spawnServer(["start", project.root, "-p", "0"], { env: { NODE_ENV: "staging" } });
+    try {
+      assert.deepEqual(await env(staging), { mode: "staging", runtime: "nodejs" });
+      assert.match(staging.output(), /NODE_ENV is "staging", not one of production, development, test/);
+    } finally {
+      await staging.stop();
+    }
+    const development = await spawnServer(["start", project.root, "-p", "0"], {
+      env: { NODE_ENV: "development" },
+    });
+    try {
+      assert.deepEqual(await env(development), { mode: "development", runtime: "nodejs" });
+      assert.match(
+        development.output(),
+        /NODE_ENV is "development" but this command runs in production mode/,
+      );
+    } finally {
+      await development.stop();
+    }
+  });
+});
+
 describe("approute start without undici (#6)", () => {
   // Node loads undici on the first read of a Fetch global; approute's classes link to the real ones
   // only then. This runs in a fresh server process, where nothing else has loaded them.
