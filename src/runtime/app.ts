@@ -39,7 +39,12 @@ import {
   replayableBody,
   runProxy,
 } from "./proxy.js";
-import { emptyResponse, permanentRedirectResponse, textResponse } from "./responses.js";
+import {
+  emptyResponse,
+  permanentRedirectResponse,
+  prerenderedMethodNotAllowed,
+  textResponse,
+} from "./responses.js";
 import { retarget } from "./retarget.js";
 import { type CachedRoute, canonicalPath, RouteCache } from "./route-cache.js";
 import { onShutdown } from "./shutdown.js";
@@ -246,6 +251,9 @@ export function createApp(options: AppOptions): App {
   ): Response | Promise<Response> {
     if (match === null) return emptyResponse(404);
     const route = match.route;
+    const cached = route.data.cached;
+    if (cached !== undefined && !cached.dynamic && source.method !== "GET" && source.method !== "HEAD")
+      return prerenderedOtherMethod(cached, match);
     const resolution = resolveMethod(route.data.methods, source.method);
     if (resolution.kind !== "handler") {
       if (resolution.kind === "options") return emptyResponse(204, { allow: route.data.methods.allow });
@@ -266,6 +274,21 @@ export function createApp(options: AppOptions): App {
       );
     }
     return run(route, resolution.handler, params, source, requestHeaders);
+  }
+
+  /**
+   * A method other than GET/HEAD on a prerendered route: next start answers it before the route
+   * module runs — 405 `Method Not Allowed` (R73), or 404 for a param `dynamicParams = false` does not
+   * know (R83).
+   */
+  function prerenderedOtherMethod(cached: CachedRoute, match: RouteMatch<RouteData>): Response {
+    const route = match.route;
+    if (!cached.policy.dynamicParams && route.params.length > 0) {
+      const params = decodeParams(route.params, match.values);
+      if (params === null) return textResponse(400, "Bad Request: malformed percent-encoding in path");
+      if (!cached.known.has(canonicalPath(route.segments, params))) return emptyResponse(404);
+    }
+    return prerenderedMethodNotAllowed();
   }
 
   /** Calls the handler of a matched route (through the route cache for cached GETs). */

@@ -30,3 +30,15 @@ export function permanentRedirectResponse(location: string): Response {
     headers: { location, refresh: `0;url=${location}` },
   }) as unknown as Response;
 }
+
+const METHOD_NOT_ALLOWED = encoder.encode("Method Not Allowed");
+const STATIC_ALLOW = { allow: "GET, HEAD" };
+
+/**
+ * next start's answer to any method but GET/HEAD on a prerendered route: it never reaches the
+ * route module, so the body is Next's text (no content type) and `Allow` is `GET, HEAD` — the
+ * route's other exports, automatic OPTIONS included, do not apply (R73).
+ */
+export function prerenderedMethodNotAllowed(): Response {
+  return new FastResponse(METHOD_NOT_ALLOWED, { status: 405, headers: STATIC_ALLOW }) as unknown as Response;
+}
