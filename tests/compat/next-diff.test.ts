@@ -337,6 +337,65 @@ const cases: Case[] = [
     statusOnly: true,
   },
   { name: "R130 proxy NextResponse.json", path: "/api/px/json" },
+  // Other methods on prerendered routes: next start answers them before the route module, with
+  // the same Allow list sent as two header lines.
+  {
+    name: "R73 prerendered route: POST",
+    method: "POST",
+    path: "/api/cache/static",
+    body: "x",
+    differs: { header: "allow", next: "GET\nHEAD", approute: "GET, HEAD", why: "one line, same list" },
+  },
+  {
+    name: "R73 prerendered route: DELETE on ISR",
+    method: "DELETE",
+    path: "/api/cache/reval",
+    differs: { header: "allow", next: "GET\nHEAD", approute: "GET, HEAD", why: "one line, same list" },
+  },
+  {
+    name: "R73/R83 prerendered route: POST to an unknown param with dynamicParams = false",
+    method: "POST",
+    path: "/api/gsp/zzz",
+    statusOnly: true,
+  },
+  {
+    name: "R73/R18 prerendered route: PROPFIND",
+    method: "PROPFIND",
+    path: "/api/cache/forever",
+    differs: { header: "allow", next: "GET\nHEAD", approute: "GET, HEAD", why: "one line, same list" },
+  },
+  {
+    name: "R73/R22 prerendered route: OPTIONS on dynamic = error",
+    method: "OPTIONS",
+    path: "/api/cache/error",
+    differs: { header: "allow", next: "GET\nHEAD", approute: "GET, HEAD", why: "one line, same list" },
+  },
+  {
+    name: "R80/R22 bailed-out route: OPTIONS stays automatic",
+    method: "OPTIONS",
+    path: "/api/cache/auto-dyn",
+  },
+
+  // HEAD and OPTIONS around redirects, streams, caches and the proxy (R20, R22, R145).
+  { name: "R11/R145 HEAD on a trailing-slash redirect", method: "HEAD", path: "/api/hello/" },
+  { name: "R145 HEAD on a handler redirect", method: "HEAD", path: "/api/redir?kind=301" },
+  { name: "R145 HEAD on a stream body", method: "HEAD", path: "/api/bodies?kind=stream" },
+  { name: "R92 HEAD on a revalidated route", method: "HEAD", path: "/api/cache/reval" },
+  { name: "R130/R145 HEAD on a proxy response", method: "HEAD", path: "/api/px/json" },
+  { name: "R20 HEAD with a query", method: "HEAD", path: "/api/url/h?a=1&a=2" },
+  {
+    name: "R22 CORS preflight to an automatic OPTIONS",
+    method: "OPTIONS",
+    path: "/api/items/1",
+    headers: { origin: "http://o.example", "access-control-request-method": "PUT" },
+  },
+  { name: "R22 automatic OPTIONS on a catch-all", method: "OPTIONS", path: "/api/docs/a/b" },
+  {
+    name: "R73/R22 OPTIONS on a force-static route",
+    method: "OPTIONS",
+    path: "/api/cache/static",
+    differs: { header: "allow", next: "GET\nHEAD", approute: "GET, HEAD", why: "one line, same list" },
+  },
   // Less common calls in a handler (R28, R30, R31, R52, R107-R109, R114).
   { name: "R28 forbidden() without authInterrupts", path: "/api/misc?kind=forbidden" },
   { name: "R28 unauthorized() without authInterrupts", path: "/api/misc?kind=unauthorized" },
