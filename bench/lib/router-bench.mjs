@@ -1,6 +1,21 @@
 // Router microbenchmark: matches/s for static hits, dynamic hits and misses as the route count grows.
 // Run by bench/run.mjs pinned to the server core; prints one JSON line.
-import { createRouter } from "../../dist/core/router.js";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+// The router is internal (dist/ bundles it into a shared chunk), so compile src/core/router.ts on
+// its own, with the same esbuild settings as the published build, and measure that.
+const outfile = fileURLToPath(new URL("../.work/router-bench-router.mjs", import.meta.url));
+createRequire(import.meta.url)("esbuild").buildSync({
+  entryPoints: [fileURLToPath(new URL("../../src/core/router.ts", import.meta.url))],
+  outfile,
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  logLevel: "warning",
+});
+const { createRouter } = await import(outfile);
 
 const SIZES = (process.argv[2] ?? "100,1000,10000").split(",").map(Number);
 const SECONDS = Number(process.argv[3] ?? 0.5);
