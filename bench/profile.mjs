@@ -87,6 +87,33 @@ const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(proc
 console.log(`profile: ${join("bench/.work/profiles", file)}\nself time, top ${top.length}:`);
 for (const [key, t] of top) console.log(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${key}`);
 
+/**
+ * The src/ module a line of a bundled dist/ file comes from: esbuild marks where each module starts
+ * with a `// src/...` comment line, so the nearest one above the line names it.
+ */
+const starts = new Map();
+function sourceOf(url, line) {
+  let marks = starts.get(url);
+  if (marks === undefined) {
+    marks = [];
+    try {
+      readFileSync(fileURLToPath(url), "utf8")
+        .split("\n")
+        .forEach((text, i) => {
+          const m = text.match(/^\/\/ (src\/\S+)$/);
+          if (m) marks.push([i, m[1]]);
+        });
+    } catch {}
+    starts.set(url, marks);
+  }
+  let found = url.slice(url.lastIndexOf("/dist/") + 6);
+  for (const [at, name] of marks) {
+    if (at > line) break;
+    found = name;
+  }
+  return found;
+}
+
 /** Which part of the stack a profile node belongs to. */
 function area(frame) {
   const { url, functionName: name } = frame;
@@ -95,7 +122,7 @@ function area(frame) {
   if (url.includes("async_hooks")) return "async_hooks (AsyncLocalStorage)";
   if (url.includes("undici")) return "undici (global Request/Response/Headers)";
   if (url.includes("@edge-runtime/cookies")) return "@edge-runtime/cookies";
-  if (url.includes("/dist/")) return `approute ${url.slice(url.lastIndexOf("/dist/") + 6)}`;
+  if (url.includes("/dist/")) return `approute ${sourceOf(url, frame.lineNumber)}`;
   if (url.includes("/.approute/server/") || url.includes("/peers/")) return "route / peer code";
   if (url.includes("node_modules/")) return url.slice(url.lastIndexOf("node_modules/") + 13).split("/")[0];
   if (url.startsWith("node:")) return `node:${url.slice(5).split("/").pop()}`;
