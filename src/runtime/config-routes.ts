@@ -15,6 +15,7 @@ import {
   matchPattern,
   type Params,
   substitute,
+  substitutePath,
 } from "./match-rules.js";
 
 export interface HeaderRule {
@@ -256,12 +257,12 @@ export function buildDestination(
   params: Params,
   search: string,
 ): { path: string; search: string } {
-  const filled = substitute(template, params);
-  const q = filled.indexOf("?");
-  const path = q === -1 ? filled : filled.slice(0, q);
+  const q = template.indexOf("?");
+  const path = substitutePath(q === -1 ? template : template.slice(0, q), params);
   if (search === "" && q === -1) return { path, search: "" };
   const query = new URLSearchParams(search);
-  if (q !== -1) for (const [k, v] of new URLSearchParams(filled.slice(q + 1))) query.set(k, v);
+  if (q !== -1)
+    for (const [k, v] of new URLSearchParams(substitute(template.slice(q + 1), params))) query.set(k, v);
   const text = query.toString();
   return { path, search: text === "" ? "" : `?${text}` };
 }

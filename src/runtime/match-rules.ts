@@ -144,6 +144,24 @@ function testCondition(condition: Condition, input: MatchInput, params: Params |
 }
 
 /**
+ * Fills the path of a destination as Next compiles it (R149, R150): an optional `:name*` that the
+ * source did not capture, or captured empty, disappears with the `/` before it
+ * (`https://example.com/:path*` → `https://example.com`); other unknown names stay as written.
+ */
+export function substitutePath(template: string, params: Params): string {
+  if (!template.includes(":")) return template;
+  return template.replace(
+    /(\/?):([A-Za-z_][A-Za-z0-9_]*)([*+]?)/g,
+    (whole, slash: string, name: string, mod: string) => {
+      const value = params[name];
+      if (mod === "*" && (value === undefined || value.length === 0)) return "";
+      if (value === undefined) return whole;
+      return slash + (Array.isArray(value) ? value.join("/") : value);
+    },
+  );
+}
+
+/**
  * Substitutes `:name` (with an optional `*`, `+` or `?` modifier) in `template` with `params`.
  * Arrays join with `/`. Parameters that are missing become empty.
  */
