@@ -337,6 +337,26 @@ const cases: Case[] = [
     statusOnly: true,
   },
   { name: "R130 proxy NextResponse.json", path: "/api/px/json" },
+  {
+    name: "R148 config headers with params on a 405",
+    method: "POST",
+    path: "/api/m/head-only",
+    differs: { header: "allow", next: null, approute: "HEAD, OPTIONS", why: "A1" },
+  },
+  { name: "R148 config headers on an automatic OPTIONS", method: "OPTIONS", path: "/api/m/all" },
+  { name: "R150 afterFiles rewrite with a query, and request.url", path: "/cfg-q/5?a=1&h" },
+  { name: "R150 afterFiles rewrite, query key shared with the destination", path: "/cfg-q/6?fixed=2" },
+  { name: "R150 rewrite with missing: header absent", path: "/cfg-miss?z=1" },
+  {
+    name: "R150 rewrite with missing: header present",
+    path: "/cfg-miss",
+    headers: { "x-no": "1" },
+    statusOnly: true,
+  },
+  { name: "R149 redirect with a has: query capture", path: "/cfg-has?go=ok" },
+  { name: "R149 redirect with has: no match", path: "/cfg-has?go=no", statusOnly: true },
+  { name: "R149 redirect statusCode 301 to another origin", path: "/cfg-code?q=1" },
+  { name: "R149 redirect with a splat", path: "/cfg-splat/a/b%20c?x=1" },
   // Other methods on prerendered routes: next start answers them before the route module, with
   // the same Allow list sent as two header lines.
   {
