@@ -338,6 +338,28 @@ const cases: Case[] = [
   },
   { name: "R130 proxy NextResponse.json", path: "/api/px/json" },
   {
+    name: "R128/R129 a header on the proxy's rewrite response",
+    path: "/api/px/rewrite-h",
+    differs: {
+      header: "x-middleware-rewrite",
+      next: /^(?:http:\/\/localhost:\d+)?\/api\/hello$/,
+      approute: null,
+      why: "A4: no internal header leaves the server",
+    },
+  },
+  {
+    name: "R45 request cookies: quotes, = in values, empty values and names",
+    path: "/api/ck/read",
+    headers: { cookie: 'q="quoted"; eq=a=b; empty=; =noname; a=1;;  ; sp = x ' },
+  },
+  { name: "R45 request cookies: only separators", path: "/api/ck/read", headers: { cookie: ";;" } },
+  { name: "R132 the proxy's request.url with repeated keys", path: "/api/px/method?a=1&b=&a=2&c" },
+  {
+    name: "R132 the proxy's request.url with encoded characters",
+    path: "/api/px/method?q=a%20b+c&e=%E2%82%AC",
+  },
+  { name: "R132 the proxy's request.url after dot segments", path: "/api/px/z/./../method?x=1" },
+  {
     name: "R148 config headers with params on a 405",
     method: "POST",
     path: "/api/m/head-only",

@@ -12,12 +12,22 @@ export function proxy(request) {
   if (path === "/api/px/rewrite") return NextResponse.rewrite(new URL("/api/hello", request.url));
   if (path === "/api/px/rewrite-q")
     return NextResponse.rewrite(new URL("/api/url/r%20w?from=px&a=1", request.url));
+  if (path === "/api/px/rewrite-h") {
+    const res = NextResponse.rewrite(new URL("/api/hello", request.url));
+    res.headers.set("x-first", "1");
+    return res;
+  }
   if (path === "/api/px/rewrite-keep") return NextResponse.rewrite(new URL("/api/url/k", request.url));
   if (path === "/api/px/rewrite-missing") return NextResponse.rewrite(new URL("/api/none", request.url));
   if (path === "/api/px/rewrite-post")
     return NextResponse.rewrite(new URL("/api/rw-echo?via=rw", request.url));
   if (path === "/api/px/method")
-    return NextResponse.json({ method: request.method, path: request.nextUrl.pathname });
+    return NextResponse.json({
+      method: request.method,
+      path: request.nextUrl.pathname,
+      search: request.nextUrl.search,
+      url: request.url,
+    });
   if (path === "/api/px/plain" && request.nextUrl.searchParams.has("init"))
     return NextResponse.next({ headers: { "x-init": "1" } });
   if (path === "/api/px/plain") return;
