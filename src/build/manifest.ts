@@ -17,6 +17,18 @@ export interface ManifestRoute {
   requestStore?: boolean;
   /** What the build decided for the route's GET (R73–R83); absent when it is not a cache candidate. */
   cache?: { mode: "static" | "dynamic"; reason?: string; paths: string[] };
+  /**
+   * The module's exports as the build saw them, for a route the server may load on first use instead
+   * of at start (#6): the names of its functions, and its other exports (segment config) as JSON.
+   * Absent for routes loaded at start (cache candidates, exports JSON cannot carry).
+   */
+  exports?: RouteExports;
+}
+
+/** See {@link ManifestRoute.exports}. */
+export interface RouteExports {
+  functions: string[];
+  values: Record<string, unknown>;
 }
 
 export interface Manifest {
@@ -62,7 +74,10 @@ export function generateEntry(
     late
       ? `const ${name} = await import(${JSON.stringify(`./${chunk}`)});`
       : `import * as ${name} from ${JSON.stringify(`./${chunk}`)};`;
-  const moduleLines: string[] = manifest.routes.map((route, i) => load(`route${i}`, route.chunk));
+  // Routes with recorded exports are imported on first use (and preloaded once the app is up).
+  const moduleLines: string[] = manifest.routes.flatMap((route, i) =>
+    route.exports && !options.dev ? [] : [load(`route${i}`, route.chunk)],
+  );
   if (manifest.proxy) moduleLines.push(load("proxyModule", manifest.proxy.chunk));
   if (!late) lines.push(...moduleLines);
   if (manifest.config)
@@ -81,7 +96,12 @@ export function generateEntry(
     );
     lines.push(...moduleLines);
   }
-  lines.push(`const modules = [${manifest.routes.map((_, i) => `route${i}`).join(", ")}];`);
+  lines.push(
+    `const modules = [${manifest.routes.map((r, i) => (r.exports && !options.dev ? "undefined" : `route${i}`)).join(", ")}];`,
+  );
+  lines.push(
+    `const lazy = [${manifest.routes.map((r, i) => (r.exports && !options.dev ? `{ load: () => import(${JSON.stringify(`./${r.chunk}`)}), exports: manifest.routes[${i}].exports }` : "undefined")).join(", ")}];`,
+  );
   lines.push(
     `const cacheHandlers = config.cacheHandlers ? await loadCacheHandlers(config, fileURLToPath(new URL(${JSON.stringify(`${options.projectRoot ?? "../.."}/`)}, import.meta.url))) : undefined;`,
   );
@@ -91,7 +111,7 @@ export function generateEntry(
   lines.push(`/** Builds another app instance over the same modules (e.g. with a different logger). */
 export function create(overrides = {}) {
   return createApp({
-    routes: manifest.routes.map((r, i) => ({ file: r.file, segments: r.segments, module: modules[i], requestStore: r.requestStore })),
+    routes: manifest.routes.map((r, i) => ({ file: r.file, segments: r.segments, module: modules[i], lazy: lazy[i], requestStore: r.requestStore })),
     failed,
     proxy: ${manifest.proxy ? `{ file: manifest.proxy.file, kind: manifest.proxy.kind, module: proxyModule }` : "undefined"},
     config,

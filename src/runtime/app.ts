@@ -8,6 +8,7 @@
 import { noteDefaultFetchCaching } from "../cache/fetch-cache.js";
 import { type CacheConfig, type CacheRuntime, createCacheRuntime } from "../cache/runtime.js";
 import type { CacheHandler } from "../cache/types.js";
+import { requestStorage } from "../context/request-store.js";
 import { parseByteSize } from "../core/byte-size.js";
 import { createMethodTable, type MethodTable, type RouteHandler, resolveMethod } from "../core/dispatch.js";
 import { ApprouteError, ErrorCode } from "../core/errors.js";
@@ -55,12 +56,26 @@ export interface RouteModuleRecord {
   /** Route file relative to the project root, for logs and errors. */
   file: string;
   segments: readonly Segment[];
-  module: Record<string, unknown>;
+  /** The module; absent when `lazy` says how to load it. */
+  module?: Record<string, unknown>;
+  /**
+   * A module imported on first use, with the exports the build recorded (its functions' names and
+   * its other exports), so everything decided at start — methods, Allow, segment config — is known
+   * without importing it. The app preloads these in the background once it is created, as
+   * `next start` does (`preloadEntriesOnStart`), so the first request seldom waits.
+   */
+  lazy?: LazyRouteModule;
   /**
    * `false` when the build proved the module never reads the request store (`next/headers`,
    * `after()`, `next/cache`, "use cache"): its handlers are then called without entering it (#6).
    */
   requestStore?: boolean;
+}
+
+/** See {@link RouteModuleRecord.lazy}. */
+export interface LazyRouteModule {
+  load(): Promise<Record<string, unknown>>;
+  exports: { functions: readonly string[]; values: Record<string, unknown> };
 }
 
 /** The proxy (`proxy.ts`) or middleware (`middleware.ts`) module, if the project has one. */
@@ -148,18 +163,29 @@ export function createApp(options: AppOptions): App {
       segments: failed.segments,
       module: compileErrorModule(failed.message),
     });
+  const pending: Array<() => Promise<unknown>> = [];
   const router = createRouter<RouteData>(
-    records.map((r) => ({
-      segments: r.segments,
-      file: r.file,
-      data: {
-        module: r.module,
+    records.map((r) => {
+      const data = {
         target: { key: routeKey(r.segments), file: r.file, bare: r.requestStore === false },
-        methods: createMethodTable(r.module),
-        bodyLimit: readBodySizeLimit(r.module, r.file),
-      },
-    })),
+      } as RouteData;
+      if (r.lazy !== undefined) pending.push(lazyModule(data, r.lazy, r.file, logger));
+      else if (r.module !== undefined) data.module = r.module;
+      else throw new TypeError(`createApp: route ${r.file} has neither a module nor a lazy loader.`);
+      data.methods = createMethodTable(data.module);
+      data.bodyLimit = readBodySizeLimit(data.module, r.file);
+      return { segments: r.segments, file: r.file, data };
+    }),
   );
+  // Background preload, as next start does: listening does not wait for it. One module at a time,
+  // so a request for a route not loaded yet waits for its own module, not for all of them. A module
+  // that fails is logged once; its requests answer 500. `experimental.preloadEntriesOnStart: false`
+  // turns it off, as in Next: each module then loads on its route's first request.
+  if (pending.length > 0 && config.raw.experimental?.preloadEntriesOnStart !== false)
+    queueMicrotask(() => {
+      let chain: Promise<unknown> = Promise.resolve();
+      for (const load of pending) chain = chain.then(() => load().catch(() => undefined));
+    });
   let maxBodyLimit: number | undefined;
   for (const route of router.routes) {
     const limit = route.data.bodyLimit;
@@ -598,3 +624,41 @@ function compileErrorModule(message: string): Record<string, unknown> {
 
 export { loadCacheHandlers, loadIncrementalCacheHandler } from "./cache-handlers.js";
 export { loadConfigExport } from "./config.js";
+
+/**
+ * Stands in for a lazily loaded route module: its recorded non-function exports, and for each
+ * function a stand-in that loads the module and calls the real one. Once loaded, the route's data
+ * holds the real module and method table, so later requests call the handlers directly. Returns
+ * the loader (one import, shared by the preload and concurrent first requests).
+ */
+function lazyModule(
+  data: RouteData,
+  lazy: LazyRouteModule,
+  file: string,
+  logger: Logger,
+): () => Promise<unknown> {
+  let loading: Promise<Record<string, unknown>> | undefined;
+  const load = () =>
+    (loading ??= requestStorage
+      // Outside any request: timers and sockets a module opens at its top level must not carry the
+      // first request's context.
+      .exit(() => lazy.load())
+      .then(
+        (module) => {
+          data.module = module;
+          data.methods = createMethodTable(module);
+          return module;
+        },
+        (error: unknown) => {
+          logger.error(`Failed to load the route module ${file}`, error);
+          throw error;
+        },
+      ));
+  const stub: Record<string, unknown> = { ...lazy.exports.values };
+  for (const name of lazy.exports.functions)
+    stub[name] = function lazyExport(this: unknown, ...args: unknown[]) {
+      return load().then((module) => (module[name] as (...a: unknown[]) => unknown).apply(this, args));
+    };
+  data.module = stub;
+  return load;
+}
