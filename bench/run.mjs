@@ -396,6 +396,28 @@ async function main() {
   const buildDir = join(WORK, "build-200");
   generateApp(buildDir, REPO, 200);
   const builds = timeBuilds(buildDir, BIN, quick ? 1 : 3);
+  // Cold start of that 200-route app (spawn → first 200 of one of its routes), for how start-up grows
+  // with the number of routes.
+  const cold200 = [];
+  for (let run = 0; run < COLD_RUNS; run++) {
+    const port = await freePort();
+    const started = performance.now();
+    const child = spawnPinned(SERVER_CORE, [
+      process.execPath,
+      BIN,
+      "start",
+      buildDir,
+      "-p",
+      String(port),
+      "-H",
+      "127.0.0.1",
+    ]);
+    servers.add(child);
+    cold200.push(await waitFor200(`http://127.0.0.1:${port}/api/r0`, child, started));
+    await stop(child);
+    servers.delete(child);
+  }
+  builds.cold200 = cold200;
 
   const results = {
     date: begun.toISOString(),

@@ -78,6 +78,10 @@ export function renderResults(r) {
   out(
     `\`approute build\` of a generated 200-route app (spawn → exit, median of ${r.builds.wall.length}): ${fmt(median(r.builds.wall))} ms wall, ${fmt(median(r.builds.reported))} ms reported by the CLI.`,
   );
+  if (r.builds.cold200?.length)
+    out(
+      `Cold start of that 200-route app (spawn → first 200 of one route, median of ${r.builds.cold200.length}): ${fmt(median(r.builds.cold200))} ms, against ${fmt(median(r.cold.approute ?? [Number.NaN]))} ms for the 5-route bench app.`,
+    );
   if (r.nextBuildMs !== null) out(`\`next build\` of the 5-route bench app: ${fmt(r.nextBuildMs)} ms.`);
   out();
   out("## Targets (issue #6)");
