@@ -29,6 +29,8 @@ interface Case {
   statusOnly?: boolean;
   /** A deliberate difference: check approute's side against this instead of Next's header value. */
   differs?: { header: string; next: string | RegExp | null; approute: string | null; why: string };
+  /** A deliberate difference in status alone (Next answers with its HTML error page). */
+  statusDiffers?: { next: number; approute: number; why: string };
   /** Set-Cookie values with a time in them: compare without `Expires=`. */
   cookieTimes?: boolean;
 }
@@ -337,6 +339,50 @@ const cases: Case[] = [
     statusOnly: true,
   },
   { name: "R130 proxy NextResponse.json", path: "/api/px/json" },
+  // Deliberate differences in status (spec §0).
+  {
+    name: "R15/A2 malformed escape in a param",
+    path: "/api/items/%E0%A4%A",
+    statusDiffers: { next: 500, approute: 400, why: "A2: a client error is not a server error" },
+  },
+  {
+    name: "R15/A2 malformed escape in a catch-all",
+    path: "/api/docs/a/%ZZ",
+    statusDiffers: { next: 500, approute: 400, why: "A2" },
+  },
+  {
+    name: "R18/A2 TRACE",
+    method: "TRACE",
+    path: "/api/hello",
+    statusDiffers: { next: 500, approute: 400, why: "A2" },
+  },
+  {
+    name: "R136 request.json() on a body with a byte order mark",
+    method: "POST",
+    path: "/api/json",
+    body: '\uFEFF{"bom":true}',
+    headers: { "content-type": "application/json; charset=utf-8" },
+  },
+  {
+    name: "R138 request.text() keeps a byte order mark out",
+    method: "POST",
+    path: "/api/methods",
+    body: "\uFEFFtext",
+    headers: { "content-type": "text/plain" },
+  },
+  {
+    name: "R138 a chunked request body",
+    method: "POST",
+    path: "/api/methods",
+    headers: { "transfer-encoding": "chunked" },
+    body: "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+  },
+  { name: "R2 app/route.js serves /", path: "/?a=1" },
+  { name: "R2 HEAD on /", method: "HEAD", path: "/" },
+  { name: "R2 /index is not /", path: "/index", statusOnly: true },
+  { name: "R13 //?x on the root", path: "//?x=1" },
+  { name: "R14 a param that is only an encoded slash", path: "/api/items/%2F" },
+  { name: "R14 lower-case escapes stay as sent in the pathname", path: "/api/items/caf%c3%a9" },
   {
     name: "R128/R129 a header on the proxy's rewrite response",
     path: "/api/px/rewrite-h",
@@ -605,7 +651,8 @@ const cases: Case[] = [
 
 function raw(c: Case): string {
   const headers = { host: "localhost", connection: "close", ...c.headers };
-  if (c.body !== undefined) Object.assign(headers, { "content-length": String(Buffer.byteLength(c.body)) });
+  if (c.body !== undefined && c.headers?.["transfer-encoding"] === undefined)
+    Object.assign(headers, { "content-length": String(Buffer.byteLength(c.body)) });
   let text = `${c.method ?? "GET"} ${c.path} HTTP/1.1\r\n`;
   for (const [k, v] of Object.entries(headers)) text += `${k}: ${v}\r\n`;
   return `${text}\r\n${c.body ?? ""}`;
@@ -690,6 +737,11 @@ describe("differential: approute vs next start", { timeout: 600_000 }, () => {
       ]);
       const nextSide = comparable(a, c, nextUrl.replace("127.0.0.1", "localhost"));
       const ours = comparable(b, c, approute.url);
+      if (c.statusDiffers) {
+        assert.equal(nextSide.status, c.statusDiffers.next, "next's status changed");
+        assert.equal(ours.status, c.statusDiffers.approute, `approute's status (${c.statusDiffers.why})`);
+        return;
+      }
       if (c.statusOnly) {
         assert.equal(ours.status, nextSide.status);
         return;
