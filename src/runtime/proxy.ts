@@ -165,6 +165,7 @@ export function replayableBody(source: IncomingSource): {
         return source.url;
       },
       headers: () => source.headers(),
+      header: source.header === undefined ? undefined : (name: string) => source.header!(name),
       stream,
       bytes: readBytes,
       signal: () => source.signal(),
@@ -178,6 +179,7 @@ export function replayableBody(source: IncomingSource): {
 }
 
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+const FORWARDED = ["x-forwarded-port", "x-forwarded-proto", "x-forwarded-for", "x-forwarded-host"] as const;
 const encoder = new TextEncoder();
 
 /**
@@ -268,6 +270,15 @@ function interpret(response: Response, source: IncomingSource, basePath: string)
       const name = raw.trim();
       if (name === "") continue;
       const value = headers.get(`x-middleware-request-${name}`);
+      if (value !== null) requestHeaders.set(name, value);
+    }
+    // Next adds its X-Forwarded-* after the override, where the new set has none (R47, R128).
+    for (const name of FORWARDED) {
+      if (requestHeaders.has(name)) continue;
+      const value =
+        name === "x-forwarded-host"
+          ? (requestHeaders.get("host") ?? new URL(source.url).hostname)
+          : (source.header?.(name) ?? null);
       if (value !== null) requestHeaders.set(name, value);
     }
   }
