@@ -339,6 +339,11 @@ const cases: Case[] = [
     statusOnly: true,
   },
   { name: "R130 proxy NextResponse.json", path: "/api/px/json" },
+  {
+    name: "R128 next({ request: { headers } }) with a fresh set",
+    path: "/api/px/fresh",
+    headers: { "x-a": "1" },
+  },
   // Deliberate differences in status (spec §0).
   {
     name: "R15/A2 malformed escape in a param",

@@ -17,6 +17,8 @@ export function proxy(request) {
     res.headers.set("x-first", "1");
     return res;
   }
+  if (path === "/api/px/fresh")
+    return NextResponse.next({ request: { headers: new Headers({ "x-only": "1" }) } });
   if (path === "/api/px/rewrite-keep") return NextResponse.rewrite(new URL("/api/url/k", request.url));
   if (path === "/api/px/rewrite-missing") return NextResponse.rewrite(new URL("/api/none", request.url));
   if (path === "/api/px/rewrite-post")
