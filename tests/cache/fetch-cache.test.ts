@@ -140,12 +140,14 @@ describe("fetch data cache", () => {
     const res = await fetch(`${server.url}/api/tagged`, { method: "POST" });
     assert.equal(res.status, 200);
     assert.equal((await get("/api/tagged")).data.body.n, 1, "served stale once (profile max)");
-    let latest = 0;
+    // The refresh started after the invalidation, so it is served once stored. (A refresh that starts
+    // in the very millisecond of the invalidation counts as older than it and is followed by one more,
+    // so the served answer catches up with the upstream's count rather than matching it on the first
+    // poll.)
     await until(async () => {
-      latest = (await get("/api/tagged")).data.body.n;
-      return latest > 1;
-    }, "the refreshed entry");
-    assert.equal(count("/tagged"), latest, "what is served is the upstream's latest answer");
+      const served = (await get("/api/tagged")).data.body.n;
+      return served > 1 && served === count("/tagged");
+    }, "the upstream's latest answer to be served");
   });
 
   test("R94, R110: revalidatePath reaches the fetch entries the route made (implicit tags)", async () => {
@@ -156,12 +158,11 @@ describe("fetch data cache", () => {
       body: JSON.stringify({ path: "/api/force" }),
     });
     assert.equal(res.status, 200);
-    let latest = before;
+    // As above: served and upstream agree once the refresh (or a same-millisecond second one) is in.
     await until(async () => {
-      latest = (await get("/api/force")).data.body.n;
-      return latest > before;
-    }, "a new upstream answer");
-    assert.equal(count("/force"), latest);
+      const served = (await get("/api/force")).data.body.n;
+      return served > before && served === count("/force");
+    }, "a new upstream answer to be served");
   });
 
   test("answers above 2 MB are passed through but not stored, with one warning", async () => {
