@@ -166,6 +166,7 @@ export function replayableBody(source: IncomingSource): {
       },
       headers: () => source.headers(),
       header: source.header === undefined ? undefined : (name: string) => source.header!(name),
+      forwarded: source.forwarded === undefined ? undefined : (name: string) => source.forwarded!(name),
       stream,
       bytes: readBytes,
       signal: () => source.signal(),
@@ -272,13 +273,14 @@ function interpret(response: Response, source: IncomingSource, basePath: string)
       const value = headers.get(`x-middleware-request-${name}`);
       if (value !== null) requestHeaders.set(name, value);
     }
-    // Next adds its X-Forwarded-* after the override, where the new set has none (R47, R128).
+    // Next adds its X-Forwarded-* after the override, where the new set has none, from the
+    // connection: the client's own X-Forwarded-For/Port/Proto went with the old set (R47, R128).
     for (const name of FORWARDED) {
       if (requestHeaders.has(name)) continue;
       const value =
         name === "x-forwarded-host"
           ? (requestHeaders.get("host") ?? new URL(source.url).hostname)
-          : (source.header?.(name) ?? null);
+          : (source.forwarded?.(name) ?? null);
       if (value !== null) requestHeaders.set(name, value);
     }
   }

@@ -27,6 +27,9 @@ export function retarget(source: IncomingSource, pathAndSearch: string): Incomin
   };
   const header = source.header;
   if (header !== undefined) Object.assign(view, { header: (name: string) => header.call(source, name) });
+  const forwarded = source.forwarded;
+  if (forwarded !== undefined)
+    Object.assign(view, { forwarded: (name: string) => forwarded.call(source, name) });
   const limitBody = source.limitBody;
   if (limitBody !== undefined)
     Object.assign(view, { limitBody: (limit: number) => limitBody.call(source, limit) });

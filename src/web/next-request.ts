@@ -20,6 +20,11 @@ export interface IncomingSource {
   headers(): Headers;
   /** One request header without building Headers (optional; the route cache reads `cookie`). */
   header?(name: string): string | null;
+  /**
+   * Optional: the `X-Forwarded-Host/Port/Proto/For` value the server itself gives this connection,
+   * whatever the client sent — what a header set replaced by the proxy gets (R47, R128).
+   */
+  forwarded?(name: string): string | null;
   /** The body as a stream, or null when there is none. Called at most once. */
   stream(): ReadableStream<Uint8Array> | null;
   /** The whole body; the fast path behind text()/json()/arrayBuffer(). Called at most once. */

@@ -579,6 +579,31 @@ const cases: Case[] = [
     path: "/api/hdrs",
     headers: { "x-forwarded-for": "1.2.3.4", "x-forwarded-host": "evil.example" },
   },
+  // X-Forwarded-* around the proxy (R47, R128): next start adds them before the proxy runs, and
+  // again after a proxy replaced the header set — then from the connection, not the client's.
+  { name: "R47 the proxy sees X-Forwarded-* added", path: "/api/px/fwd?m=sc" },
+  {
+    name: "R47 the proxy sees the client's X-Forwarded-*",
+    path: "/api/px/fwd?m=sc",
+    headers: { "x-forwarded-for": "1.2.3.4", "x-forwarded-proto": "https", "x-forwarded-port": "8443" },
+  },
+  { name: "R47 X-Forwarded-* after NextResponse.next()", path: "/api/px/fwd?m=next" },
+  {
+    name: "R47 the client's X-Forwarded-For after NextResponse.next()",
+    path: "/api/px/fwd?m=next",
+    headers: { "x-forwarded-for": "1.2.3.4" },
+  },
+  {
+    name: "R47/R128 the client's X-Forwarded-For in a copied header set",
+    path: "/api/px/fwd?m=copy",
+    headers: { "x-forwarded-for": "1.2.3.4", "x-forwarded-host": "evil.example" },
+  },
+  { name: "R47/R128 X-Forwarded-* after a fresh header set", path: "/api/px/fwd?m=fresh" },
+  {
+    name: "R47/R128 a fresh header set drops the client's X-Forwarded-*",
+    path: "/api/px/fwd?m=fresh",
+    headers: { "x-forwarded-for": "1.2.3.4", "x-forwarded-port": "8443", "x-forwarded-proto": "https" },
+  },
   // Conditional proxy matchers (R126).
   { name: "R126 has: header present → proxy runs", path: "/api/pxh/go", headers: { "x-go": "yes" } },
   { name: "R126 has: header absent → proxy skipped", path: "/api/pxh/go" },
@@ -671,7 +696,8 @@ function comparable(res: RawResponse, c: Case, origin: string) {
     if (name === "set-cookie" && c.cookieTimes) value = value.replace(/; Expires=[^;]*/g, "; Expires=<time>");
     // Absolute redirects to the server itself name each server's own origin (R42).
     if (name === "location") value = value.replaceAll(origin, "<origin>");
-    headers[name] = value;
+    // x-forwarded-port names each server's own port (R47), here in a header a proxy set.
+    headers[name] = value.replaceAll(`"${new URL(origin).port}"`, '"<port>"');
   }
   // Both servers report their own origin in request.url (R42): compare the paths.
   const body = res.body

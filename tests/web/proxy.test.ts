@@ -71,6 +71,23 @@ describe("continue", () => {
     assert.equal(body.request["x-proxy-res"], "1");
   });
 
+  test("the proxy sees X-Forwarded-*; a fresh header set gets the connection's, not the client's (R47, R128)", async () => {
+    const port = new URL(fx.url).port;
+    const plain = await get("/api/hdr?fresh=1");
+    assert.equal(plain.headers.get("x-saw-for"), "127.0.0.1");
+    assert.equal(plain.headers.get("x-saw-port"), port);
+    const res = await get("/api/hdr?fresh=1", {
+      headers: { "x-forwarded-for": "1.2.3.4", "x-forwarded-port": "8443", "x-forwarded-proto": "https" },
+    });
+    assert.equal(res.headers.get("x-saw-for"), "1.2.3.4", "the proxy sees what the client sent");
+    assert.equal(res.headers.get("x-saw-port"), "8443");
+    const { request } = await res.json();
+    assert.equal(request["x-only"], "1");
+    assert.equal(request["x-forwarded-for"], "127.0.0.1", "as next start: from the socket");
+    assert.equal(request["x-forwarded-port"], port);
+    assert.equal(request["x-forwarded-proto"], "http");
+  });
+
   test("cookies set by the proxy reach the client and the handler's cookies() (R131)", async () => {
     const res = await get("/api/hdr", { headers: { cookie: "old=1" } });
     assert.deepEqual(res.headers.getSetCookie(), ["m=1; Path=/"]);

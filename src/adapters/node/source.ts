@@ -56,7 +56,7 @@ export class NodeSource implements IncomingSource {
 
   header(name: string): string | null {
     const value = this.req.headers[name];
-    if (value === undefined) return name.startsWith("x-forwarded-") ? this.#forwarded(name) : null;
+    if (value === undefined) return name.startsWith("x-forwarded-") ? this.forwarded(name) : null;
     return Array.isArray(value) ? value.join(name === "cookie" ? "; " : ", ") : value;
   }
 
@@ -79,14 +79,17 @@ export class NodeSource implements IncomingSource {
     }
     for (const name of FORWARDED) {
       if (incoming[name] !== undefined) continue;
-      const value = this.#forwarded(name);
+      const value = this.forwarded(name);
       if (value !== null) headers.append(name, value);
     }
     return headers;
   }
 
-  /** What Next puts in an `X-Forwarded-*` header the client did not send. */
-  #forwarded(name: string): string | null {
+  /**
+   * What Next puts in an `X-Forwarded-*` header the client did not send, or that a header set the
+   * proxy replaced lacks: the connection's own value (R47, R128).
+   */
+  forwarded(name: string): string | null {
     const req = this.req;
     const socket = req.socket as (typeof req.socket & { encrypted?: boolean }) | undefined;
     const https = socket?.encrypted === true;

@@ -30,6 +30,21 @@ export function proxy(request) {
       search: request.nextUrl.search,
       url: request.url,
     });
+  if (path === "/api/px/fwd") {
+    // What the proxy sees of X-Forwarded-* (R47): next start adds them before the proxy runs.
+    const names = ["x-forwarded-for", "x-forwarded-port", "x-forwarded-proto", "x-forwarded-host"];
+    const saw = names.map((n) => [n, request.headers.get(n)]);
+    const mode = request.nextUrl.searchParams.get("m");
+    if (mode === "sc")
+      return NextResponse.json({ saw, url: request.url, hostname: request.nextUrl.hostname });
+    let res;
+    if (mode === "copy") res = NextResponse.next({ request: { headers: new Headers(request.headers) } });
+    else if (mode === "fresh")
+      res = NextResponse.next({ request: { headers: new Headers({ "x-only": "1" }) } });
+    else res = NextResponse.next();
+    res.headers.set("x-proxy-saw", JSON.stringify(saw));
+    return res;
+  }
   if (path === "/api/px/plain" && request.nextUrl.searchParams.has("init"))
     return NextResponse.next({ headers: { "x-init": "1" } });
   if (path === "/api/px/plain") return;
