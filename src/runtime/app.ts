@@ -46,7 +46,7 @@ import {
   prerenderedMethodNotAllowed,
   textResponse,
 } from "./responses.js";
-import { retarget } from "./retarget.js";
+import { rescheme, retarget } from "./retarget.js";
 import { type CachedRoute, canonicalPath, RouteCache } from "./route-cache.js";
 import { onShutdown } from "./shutdown.js";
 import { maskRequest } from "./static-request.js";
@@ -412,6 +412,7 @@ export function createApp(options: AppOptions): App {
       source = handlerSource();
       if (outcome.responseHeaders !== undefined) extra = overlay(extra, outcome.responseHeaders);
       requestHeaders = outcome.requestHeaders;
+      if (outcome.scheme !== undefined) source = rescheme(source, outcome.scheme);
       if (outcome.external !== undefined)
         return withHeaders(await proxyExternal(outcome.external, source, requestHeaders, logger), extra);
       if (outcome.rewrite !== undefined) {

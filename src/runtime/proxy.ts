@@ -51,6 +51,8 @@ export interface ProxyContinue {
   responseHeaders?: Headers;
   /** Internal rewrite target: pathname (without basePath), path (with it) and search (R129). */
   rewrite?: { pathname: string; path: string; search: string };
+  /** The handler's `request.url` scheme, when the proxy's header set changed X-Forwarded-Proto (R128). */
+  scheme?: "http" | "https";
   /** External rewrite target (absolute URL on another origin). */
   external?: string;
 }
@@ -283,6 +285,9 @@ function interpret(response: Response, source: IncomingSource, basePath: string)
           : (source.forwarded?.(name) ?? null);
       if (value !== null) requestHeaders.set(name, value);
     }
+    // As next start, the handler's request.url takes its scheme from the new set (R42, R128).
+    const https = requestHeaders.get("x-forwarded-proto")?.includes("https") === true;
+    if (https !== source.url.startsWith("https:")) outcome.scheme = https ? "https" : "http";
   }
   // As Next: headers the proxy put on its response are also visible to the handler's request.
   if (hasResponseHeaders) {

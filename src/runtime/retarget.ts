@@ -11,13 +11,13 @@ export function originOf(url: string): string {
   return pathStart === -1 ? url : url.slice(0, pathStart);
 }
 
-/** `source` with `url` replaced by `origin of source.url` + `pathAndSearch`. */
-export function retarget(source: IncomingSource, pathAndSearch: string): IncomingSource {
+/** `source` with `url` replaced by `origin` (default: that of source.url) + `pathAndSearch`. */
+export function retarget(source: IncomingSource, pathAndSearch: string, origin?: string): IncomingSource {
   let url: string | undefined;
   const view: IncomingSource = {
     method: source.method,
     get url() {
-      return (url ??= originOf(source.url) + pathAndSearch);
+      return (url ??= (origin ?? originOf(source.url)) + pathAndSearch);
     },
     headers: () => source.headers(),
     stream: () => source.stream(),
@@ -34,4 +34,11 @@ export function retarget(source: IncomingSource, pathAndSearch: string): Incomin
   if (limitBody !== undefined)
     Object.assign(view, { limitBody: (limit: number) => limitBody.call(source, limit) });
   return view;
+}
+
+/** `source` with the scheme of `url` replaced: a proxy's header set changed X-Forwarded-Proto (R128). */
+export function rescheme(source: IncomingSource, scheme: "http" | "https"): IncomingSource {
+  const url = source.url;
+  const origin = originOf(url);
+  return retarget(source, url.slice(origin.length), scheme + origin.slice(origin.indexOf(":")));
 }

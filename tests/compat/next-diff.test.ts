@@ -598,6 +598,7 @@ const cases: Case[] = [
     path: "/api/px/fwd?m=copy",
     headers: { "x-forwarded-for": "1.2.3.4", "x-forwarded-host": "evil.example" },
   },
+  { name: "R42/R128 a header set with X-Forwarded-Proto: https", path: "/api/px/fwd?m=https" },
   { name: "R47/R128 X-Forwarded-* after a fresh header set", path: "/api/px/fwd?m=fresh" },
   {
     name: "R47/R128 a fresh header set drops the client's X-Forwarded-*",

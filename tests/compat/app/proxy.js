@@ -39,7 +39,11 @@ export function proxy(request) {
       return NextResponse.json({ saw, url: request.url, hostname: request.nextUrl.hostname });
     let res;
     if (mode === "copy") res = NextResponse.next({ request: { headers: new Headers(request.headers) } });
-    else if (mode === "fresh")
+    else if (mode === "https") {
+      const headers = new Headers(request.headers);
+      headers.set("x-forwarded-proto", "https");
+      res = NextResponse.next({ request: { headers } });
+    } else if (mode === "fresh")
       res = NextResponse.next({ request: { headers: new Headers({ "x-only": "1" }) } });
     else res = NextResponse.next();
     res.headers.set("x-proxy-saw", JSON.stringify(saw));

@@ -1,5 +1,6 @@
 // The X-Forwarded-* headers the handler sees behind the proxy, and what the proxy itself saw
-// (x-proxy-saw, which it put on its response) (R47, R128). After a fresh header set there is no
+// (x-proxy-saw, which it put on its response) (R47, R128), and request.url, whose scheme follows
+// the X-Forwarded-Proto of the headers the handler got (R42). After a fresh header set there is no
 // Host, and next start names its own -H hostname in x-forwarded-host: that one is left out.
 export function GET(request) {
   const fresh = request.nextUrl.searchParams.get("m") === "fresh";
@@ -8,6 +9,7 @@ export function GET(request) {
     handler: names
       .filter((n) => !(fresh && n === "x-forwarded-host"))
       .map((n) => [n, request.headers.get(n)]),
+    url: request.url,
     proxy: JSON.parse(request.headers.get("x-proxy-saw") ?? "null"),
   });
 }
