@@ -3,7 +3,7 @@
 // 1. tsc writes the declarations (dist/**/*.d.ts), which the package's "types" conditions point at.
 // 2. esbuild bundles the JavaScript: one output file per public entry (package.json "exports", the
 //    CLI and the "#deps/*" targets) at the path "exports" names, with the code they share split into
-//    dist/chunks/. A server then loads a handful of files instead of ~70 modules, which is a large
+//    dist/chunks/. A server then loads about 30 files instead of ~70 modules, which is a large
 //    part of its start-up time (ESM resolution and compilation per module). Every entry still shares
 //    one copy of each module, so classes and stores stay single across entries (instanceof holds).
 //    "#deps/*" stay external: they resolve at run time through package.json "imports" conditions
