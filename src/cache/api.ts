@@ -1,11 +1,12 @@
 /**
- * The public functions of `next/cache` (R102–R115): `cacheLife`, `cacheTag`, `revalidateTag`,
- * `revalidatePath`, `updateTag`, `refresh`, `unstable_noStore`, `io`, `unstable_cache`.
+ * The public functions of `next/cache` (R102–R115, R117): `cacheLife`, `cacheTag`, `revalidateTag`,
+ * `revalidatePath`, `updateTag`, `refresh`, `unstable_noStore`, `io`, `unstable_cache`, `navigation`,
+ * `prefetch`, and the deprecated `unstable_cacheLife`/`unstable_cacheTag` aliases.
  * @module
  */
 
 import { currentCacheScope } from "../context/cache-scope.js";
-import { currentRequestStore } from "../context/request-store.js";
+import { currentRequestStore, requireRequestStore } from "../context/request-store.js";
 import { ApprouteError, ErrorCode } from "../core/errors.js";
 import { NO_STORE_KEY } from "./fetch-cache.js";
 import { sha256 } from "./hash.js";
@@ -146,9 +147,11 @@ export function revalidatePath(path: string, type?: "page" | "layout"): undefine
   return undefined;
 }
 
-/** Server Actions only (R108): always throws in approute, which has route handlers only. */
-export function updateTag(tag: string): never {
-  refuseInCache(`updateTag(${JSON.stringify(tag)})`);
+/**
+ * Server Actions only (R108): always throws in approute, which has route handlers only — also inside
+ * a cached function, where Next gives this message too.
+ */
+export function updateTag(_tag: string): never {
   throw new Error(
     "updateTag can only be called from within a Server Action. To invalidate cache tags in Route Handlers or other contexts, use revalidateTag instead. See more info here: https://nextjs.org/docs/app/api-reference/functions/updateTag",
   );
@@ -178,6 +181,46 @@ export function unstable_noStore(): void {
 export async function io(): Promise<void> {
   if (currentCacheScope() !== undefined) return;
   currentRequestStore()?.onDynamicAccess?.("io()");
+}
+
+/**
+ * `navigation()` and `prefetch()` (R117) mark page content to defer past a prefetch. A route handler
+ * has no prefetch: with `cacheComponents` they resolve at once, without it they throw as in Next.
+ */
+async function deferralMarker(name: string): Promise<void> {
+  const store = requireRequestStore(`${name}()`);
+  if (!activeRuntime(undefined).cacheComponents)
+    throw new Error(
+      `Route ${store.route} used \`${name}()\`, which requires Cache Components to be enabled. Set cacheComponents: true in next.config, or remove the call.`,
+    );
+}
+
+/** Defers the following work to a real navigation; resolves at once in a route handler (R117). */
+export function navigation(): Promise<void> {
+  return deferralMarker("navigation");
+}
+
+/** Defers the following work past the app shell; resolves at once in a route handler (R117). */
+export function prefetch(): Promise<void> {
+  return deferralMarker("prefetch");
+}
+
+/** @deprecated Import `cacheLife` (stable since Next 16); this alias logs a warning once (R117). */
+export function unstable_cacheLife(profile: string | CacheLifeInput): void {
+  warnRenamed("unstable_cacheLife", "cacheLife");
+  cacheLife(profile);
+}
+
+/** @deprecated Import `cacheTag` (stable since Next 16); this alias logs a warning once (R117). */
+export function unstable_cacheTag(...tags: string[]): void {
+  warnRenamed("unstable_cacheTag", "cacheTag");
+  cacheTag(...tags);
+}
+
+function warnRenamed(old: string, name: string): void {
+  activeRuntime(currentCacheScope()?.runtime).warnOnce(
+    `\`${old}\` is deprecated: it is now stable as \`${name}\`. Import { ${name} } from "next/cache" instead.`,
+  );
 }
 
 /** Options of `unstable_cache` (R114). */

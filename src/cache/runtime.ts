@@ -24,6 +24,7 @@ export interface CacheLogger {
 
 /** Cache-related `next.config` keys (R103, R119, R122). */
 export interface CacheConfig {
+  cacheComponents?: unknown;
   cacheLife?: unknown;
   cacheMaxMemorySize?: unknown;
   expireTime?: unknown;
@@ -57,6 +58,8 @@ export interface CachedResult {
 
 export interface CacheRuntime {
   readonly buildId: string;
+  /** next.config `cacheComponents` (R153): `navigation()`/`prefetch()` need it. */
+  readonly cacheComponents: boolean;
   readonly profiles: CacheLifeProfiles;
   readonly now: () => number;
   readonly logger: CacheLogger;
@@ -183,6 +186,7 @@ export function createCacheRuntime(options: CacheRuntimeOptions = {}): CacheRunt
 
   return {
     buildId: options.buildId ?? "development",
+    cacheComponents: config.cacheComponents === true,
     profiles,
     now,
     logger,

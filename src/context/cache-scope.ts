@@ -46,18 +46,21 @@ function describeScope(scope: CacheScope): string {
 }
 
 /**
- * Throws the R104 error when request data (`cookies()`, `headers()`, `connection()`) is read inside a
- * shared cache scope. `"use cache: private"` may read cookies and headers (R105).
+ * Throws the R104 error when request data (`cookies()`, `headers()`) is read, or `connection()` is
+ * called (`verb`), inside a cache scope. `"use cache: private"` may read cookies and headers (R105).
  */
-export function assertRequestDataAllowed(api: string, allowInPrivate = true): void {
+export function assertRequestDataAllowed(api: string, allowInPrivate = true, verb = "read"): void {
   const scope = cacheScopeStorage.getStore();
   if (scope === undefined) return;
   if (scope.flavor === "private" && allowInPrivate) return;
   throw new ApprouteError(
     ErrorCode.CACHE_SCOPE,
-    `Route "${scope.route}": \`${api}\` can't be read inside ${describeScope(scope)} (in ${scope.name}). Read it outside the cached function and pass what you need as an argument.`,
+    `Route "${scope.route}": \`${api}\` can't be ${verb} inside ${describeScope(scope)} (in ${scope.name}). ${verb === "read" ? "Read it outside the cached function and pass what you need as an argument." : "Call it outside the cached function."}`,
     {
-      hint: `Move the \`${api}\` call into the route handler and pass the value to ${scope.name} as an argument.`,
+      hint:
+        verb === "read"
+          ? `Move the \`${api}\` call into the route handler and pass the value to ${scope.name} as an argument.`
+          : `Move the \`${api}\` call into the route handler, before it calls ${scope.name}.`,
     },
   );
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { URLPattern as URLPatternPolyfill } from "urlpattern-polyfill/urlpattern";
+import { assertRequestDataAllowed } from "../context/cache-scope.js";
 import { currentRequestStore, requireRequestStore } from "../context/request-store.js";
 
 export { NextRequest } from "./next-request.js";
@@ -46,6 +47,8 @@ export function after<T>(task: Promise<T> | (() => T | Promise<T>)): void {
  * Resolves at request time; during a prerender attempt it marks the route dynamic (R71).
  */
 export async function connection(): Promise<void> {
+  // A cached function may run without a request, so Next refuses it there, "private" included (R104).
+  assertRequestDataAllowed("connection()", false, "called");
   const store = currentRequestStore();
   store?.onDynamicAccess?.("connection()");
 }

@@ -62,6 +62,7 @@ const DYNAMIC: Record<string, RegExp> = {
   "/db": /awaits I\/O that is not cached/,
   "/use-cache-then-now": /calls `Date\.now\(\)`/,
   "/connection": /connection\(\)/,
+  "/defer": /connection\(\)/,
   "/seconds": /expire 60 s; entries that expire within 300 s are not prerendered/,
   "/expire-299": /expire 299 s/,
   "/revalidate-0": /revalidate 0/,
@@ -122,6 +123,10 @@ describe("cacheComponents prerender parity (R90, R116)", () => {
       await res.arrayBuffer();
     });
   }
+
+  test("R117: navigation() and prefetch() resolve in a route handler", async () => {
+    assert.deepEqual(await (await fetch(`${fx.url}/defer`)).json(), { deferred: "resolved" });
+  });
 
   test("dynamic bodies change per request; the uncached fetch reaches the upstream every time", async () => {
     for (const path of ["/random", "/uuid", "/node-uuid"]) {

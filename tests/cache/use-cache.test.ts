@@ -152,44 +152,80 @@ describe("keys and values", () => {
     assert.equal((await json("/remote?id=1")).run, 1);
   });
 
-  test("R103 custom profiles from next.config cacheLife", async () => {
+  test("R103, R151 custom profiles from next.config top-level cacheLife", async () => {
     assert.deepEqual(await json("/errors/custom-profile"), { value: 1 });
     assert.deepEqual(await json("/errors/custom-profile"), { value: 1 });
   });
 });
 
 describe("errors", () => {
-  const cases: Array<[string, { code?: string; message: RegExp }]> = [
-    ["cookies", { code: "APR_CACHE_SCOPE", message: /`cookies\(\)` can't be read inside `"use cache"`/ }],
-    ["headers", { code: "APR_CACHE_SCOPE", message: /`headers\(\)` can't be read inside/ }],
+  // Each message matches real Next 16.4.6 (the "(in <function>)" note is approute's); Next masks it
+  // from the handler's catch in production, approute passes the real error. Next lets a class
+  // instance or function through as an opaque reference instead; approute refuses it (APR_UNSERIALIZABLE).
+  const cases: Array<[string, string, { code?: string; message: RegExp }]> = [
     [
+      "R104",
+      "cookies",
+      { code: "APR_CACHE_SCOPE", message: /`cookies\(\)` can't be read inside `"use cache"`/ },
+    ],
+    ["R104", "headers", { code: "APR_CACHE_SCOPE", message: /`headers\(\)` can't be read inside/ }],
+    [
+      "R104",
+      "connection-inside",
+      { code: "APR_CACHE_SCOPE", message: /`connection\(\)` can't be called inside `"use cache"`/ },
+    ],
+    [
+      "R99",
       "request-arg",
       { code: "APR_UNSERIALIZABLE", message: /argument.*takesAnything \(lib\/data\.ts:\d+\).*Request/ },
     ],
-    ["function-arg", { code: "APR_UNSERIALIZABLE", message: /a function/ }],
+    ["R99", "function-arg", { code: "APR_UNSERIALIZABLE", message: /a function/ }],
+    ["R99", "class-arg", { code: "APR_UNSERIALIZABLE", message: /a Point instance/ }],
     [
+      "R100",
       "response-return",
       { code: "APR_UNSERIALIZABLE", message: /the return value of cached function returnsResponse/ },
     ],
     [
+      "R102",
       "bad-life",
       { code: "APR_INVALID_CONFIG", message: /expire option must be greater than the revalidate option/ },
     ],
-    ["unknown-profile", { code: "APR_INVALID_CONFIG", message: /Unknown cacheLife profile "fortnightly"/ }],
-    ["life-outside", { message: /cacheLife\(\) can only be called inside a "use cache" function/ }],
     [
+      "R103",
+      "unknown-profile",
+      { code: "APR_INVALID_CONFIG", message: /Unknown cacheLife profile "fortnightly"/ },
+    ],
+    ["R102", "life-outside", { message: /cacheLife\(\) can only be called inside a "use cache" function/ }],
+    [
+      "R106",
       "tag-outside",
       { message: /cacheTag\(\) can only be called inside a "use cache" or "use cache: private" function/ },
     ],
     [
+      "R111",
       "revalidate-inside",
       { code: "APR_CACHE_SCOPE", message: /`revalidateTag\("x"\)` can't be called inside a cached function/ },
     ],
-    ["update-tag", { message: /updateTag can only be called from within a Server Action/ }],
-    ["refresh", { message: /refresh can only be called from within a Server Action/ }],
+    [
+      "R111",
+      "revalidate-path-inside",
+      {
+        code: "APR_CACHE_SCOPE",
+        message: /`revalidatePath\("\/counts"\)` can't be called inside a cached function/,
+      },
+    ],
+    [
+      "R111",
+      "revalidate-in-unstable-cache",
+      { code: "APR_CACHE_SCOPE", message: /`revalidateTag\("x"\)` can't be called inside a cached function/ },
+    ],
+    ["R108", "update-tag", { message: /updateTag can only be called from within a Server Action/ }],
+    ["R108", "update-tag-inside", { message: /updateTag can only be called from within a Server Action/ }],
+    ["R109", "refresh", { message: /refresh can only be called from within a Server Action/ }],
   ];
-  for (const [name, expected] of cases) {
-    test(`${name} → 500 with ${expected.code ?? "the Next message"}`, async () => {
+  for (const [rule, name, expected] of cases) {
+    test(`${rule} ${name} → 500 with ${expected.code ?? "the Next message"}`, async () => {
       const before = fx.logs.length;
       const response = await fetch(`${fx.url}/errors/${name}`);
       assert.equal(response.status, 500);

@@ -100,6 +100,60 @@ describe("request bodies (R136–R138)", () => {
   });
 });
 
+describe("next/* export lists (R117, R118)", () => {
+  test("R117, R118: next/cache, next/server and next/headers export what Next 16.4.6 exports", async () => {
+    const names = await (await fetch(`${fx.url}/api/exports`)).json();
+    // Object.keys of each module under `next start` (16.4.6), less CommonJS's `default`.
+    const next = {
+      cache: [
+        "cacheLife",
+        "cacheTag",
+        "io",
+        "navigation",
+        "prefetch",
+        "refresh",
+        "revalidatePath",
+        "revalidateTag",
+        "unstable_cache",
+        "unstable_cacheLife",
+        "unstable_cacheTag",
+        "unstable_noStore",
+        "updateTag",
+      ],
+      server: [
+        "ImageResponse",
+        "NextRequest",
+        "NextResponse",
+        "URLPattern",
+        "after",
+        "connection",
+        "userAgent",
+        "userAgentFromString",
+      ],
+      headers: ["cookies", "draftMode", "headers"],
+    };
+    for (const [module, expected] of Object.entries(next)) {
+      const missing = expected.filter((name) => !names[module].includes(name));
+      assert.deepEqual(missing, [], `next/${module} lacks ${missing.join(", ")}`);
+    }
+  });
+
+  test("R117: navigation()/prefetch() need cacheComponents; unstable_cacheLife/unstable_cacheTag still work, warning once", async () => {
+    const body = await (await fetch(`${fx.url}/api/defer`)).json();
+    assert.match(
+      body.navigation.error,
+      /Route \/api\/defer used `navigation\(\)`, which requires Cache Components/,
+    );
+    assert.match(body.prefetch.error, /used `prefetch\(\)`, which requires Cache Components/);
+    assert.deepEqual(body.tagged, { value: "tagged" });
+    await (await fetch(`${fx.url}/api/defer`)).arrayBuffer();
+    for (const alias of ["unstable_cacheLife", "unstable_cacheTag"]) {
+      const warnings = fx.logs.filter((l) => l.level === "warn" && l.message.includes(`\`${alias}\``));
+      assert.equal(warnings.length, 1, `one deprecation warning for ${alias}`);
+    }
+  });
+});
+
 describe("next/server helpers (R118)", () => {
   test("userAgent() parses the User-Agent header like Next (ua-parser-js + isBot)", async () => {
     const chrome =
