@@ -15,7 +15,7 @@ after(() => fx.close());
 
 const get = async (path: string, init?: RequestInit) => (await fetch(fx.url + path, init)).json();
 
-test("R119 the handler module sees get then set on the first call, get only on a hit", async () => {
+test("R119, R152 the cacheHandlers module sees get then set on the first call, get only on a hit", async () => {
   assert.deepEqual(await get("/value"), { run: 1 });
   assert.deepEqual(await get("/log"), [
     ["get", "default", true],

@@ -47,7 +47,7 @@ describe("route cache", () => {
     assert.equal(a.headers.get("cache-control"), null);
   });
 
-  test("R74, R75, R77: force-static runs once at build with a masked request, then never again", async () => {
+  test("R70, R74, R75, R77: force-static runs once at build with a masked request (headers() and cookies() empty), then never again", async () => {
     const first = await fetch(`${server.url}/api/static?x=1`, {
       headers: { cookie: "session=alice", authorization: "Bearer alice", "x-custom": "1" },
     });

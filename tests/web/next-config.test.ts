@@ -261,3 +261,78 @@ describe("invalid values fail at start, naming the key", () => {
     });
   }
 });
+
+// tests/fixtures/config-options, checked against `next build && next start` (16.4.6) with the same
+// next.config and routes.
+describe("trailingSlash, expireTime and options that only matter to Next (R12, R147, R154–R157)", () => {
+  let opts: FixtureServer;
+  before(async () => {
+    opts = await startFixture("config-options");
+  });
+  after(() => opts.close());
+  const at = (path: string, init: RequestInit = {}) =>
+    fetch(opts.url + path, { redirect: "manual", ...init });
+
+  test("R12, R147: trailingSlash: true redirects /p to /p/ with 308, a relative Location and the query", async () => {
+    const res = await at("/api/hello?q=1");
+    assert.equal(res.status, 308);
+    assert.equal(res.headers.get("location"), "/api/hello/?q=1");
+    assert.equal(res.headers.get("refresh"), "0;url=/api/hello/?q=1");
+    assert.equal(await res.text(), "/api/hello/?q=1");
+    const post = await at("/api/hello", { method: "POST", body: "x" });
+    assert.equal(post.status, 308, "every method is redirected; the handler does not run");
+    assert.equal(post.headers.get("location"), "/api/hello/");
+    const collapsed = await at("/api//hello");
+    assert.equal(collapsed.status, 308);
+    assert.equal(collapsed.headers.get("location"), "/api/hello/");
+  });
+
+  test("R12, R147: the handler is reached at /p/ and sees the slash in request.url", async () => {
+    const res = await at("/api/hello/?q=1");
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.equal(new URL(body.url).pathname, "/api/hello/");
+    assert.equal(new URL(body.url).search, "?q=1");
+    assert.equal(body.pathname, "/api/hello/");
+    const post = await at("/api/hello/", { method: "POST", body: "x" });
+    assert.deepEqual(await post.json(), { method: "POST", body: "x" });
+    assert.equal(await (await at("/")).text(), "root");
+  });
+
+  test("R12: a last segment with an extension gets no slash; with one it is redirected to the file", async () => {
+    const file = await at("/api/data.json");
+    assert.equal(file.status, 200);
+    assert.deepEqual(await file.json(), { file: "data.json" });
+    const slashed = await at("/api/data.json/");
+    assert.equal(slashed.status, 308);
+    assert.equal(slashed.headers.get("location"), "/api/data.json");
+  });
+
+  test("R154: expireTime sets the stale-while-revalidate window of revalidated GETs", async () => {
+    const res = await at("/api/isr/");
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("x-nextjs-cache"), "HIT");
+    assert.equal(res.headers.get("cache-control"), "s-maxage=60, stale-while-revalidate=3540");
+  });
+
+  test("R157: generateEtags and poweredByHeader add no ETag or X-Powered-By to route handler responses", async () => {
+    for (const [path, init] of [
+      ["/api/hello/", {}],
+      ["/api/hello/", { method: "POST", body: "x" }],
+      ["/api/isr/", {}],
+      ["/api/hello", {}],
+    ] as const) {
+      const res = await at(path, init);
+      assert.equal(res.headers.get("etag"), null, `${path}: no etag`);
+      assert.equal(res.headers.get("x-powered-by"), null, `${path}: no x-powered-by`);
+      await res.arrayBuffer();
+    }
+  });
+
+  test("R155, R156: serverExternalPackages, skipProxyUrlNormalize, staleTimes are accepted without a warning", () => {
+    assert.deepEqual(
+      opts.logs.filter((l) => l.level !== "info"),
+      [],
+    );
+  });
+});
