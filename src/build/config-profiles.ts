@@ -55,7 +55,10 @@ export async function readBuildConfig(root: string, configPath: string): Promise
  */
 export async function readCacheLifeProfiles(root: string, configPath: string | undefined): Promise<string[]> {
   if (!configPath) return [];
-  const profiles = (await readBuildConfig(root, configPath)).cacheLife;
+  const config = await readBuildConfig(root, configPath);
+  // Next 16 still reads the old place, experimental.cacheLife, when the top-level one is unset.
+  const profiles =
+    config.cacheLife ?? (config.experimental as { cacheLife?: unknown } | undefined)?.cacheLife;
   return profiles && typeof profiles === "object" ? Object.keys(profiles) : [];
 }
 

@@ -91,6 +91,7 @@ export function resolveConfig(input: NextConfigInput = {}, warn?: (message: stri
   const experimental = input.experimental ?? {};
   if (typeof experimental !== "object" || experimental === null)
     throw invalid("experimental", "an object", experimental);
+  checkExperimental(experimental, warn);
   const compress = input.compress ?? true;
   if (typeof compress !== "boolean") throw invalid("compress", "a boolean", compress);
   const env = input.env ?? {};
@@ -119,6 +120,52 @@ export function resolveConfig(input: NextConfigInput = {}, warn?: (message: stri
   };
 }
 
+/** Next 15 flags Next 16 folded into `cacheComponents`: set, they fail the build as in Next (R153). */
+const REPLACED_BY_CACHE_COMPONENTS: Record<string, string> = {
+  dynamicIO: "has been replaced by `cacheComponents`",
+  ppr: "has been merged into `cacheComponents`",
+};
+/** Options Next 16 moved out of `experimental`; still read there, with a warning (R151, R152). */
+const MOVED_OUT_OF_EXPERIMENTAL = ["cacheLife", "cacheHandlers"] as const;
+
+function checkExperimental(experimental: Record<string, unknown>, warn?: (message: string) => void): void {
+  for (const [key, what] of Object.entries(REPLACED_BY_CACHE_COMPONENTS)) {
+    if (experimental[key] === undefined) continue;
+    throw new ApprouteError(
+      ErrorCode.INVALID_CONFIG,
+      `next.config: \`experimental.${key}\` ${what} in Next 16.`,
+      {
+        hint: `Remove experimental.${key} and set the top-level cacheComponents: true ("use cache" works in approute either way).`,
+      },
+    );
+  }
+  if (!warn) return;
+  if (experimental.useCache !== undefined)
+    warn(
+      'next.config: `experimental.useCache` is deprecated; use the top-level `cacheComponents` option ("use cache" works in approute without either).',
+    );
+  for (const key of MOVED_OUT_OF_EXPERIMENTAL) {
+    if (experimental[key] !== undefined)
+      warn(`next.config: \`experimental.${key}\` has moved to the top-level \`${key}\`; move it there.`);
+  }
+}
+
+/**
+ * Next 16 still honours `experimental.cacheLife` and `experimental.cacheHandlers` (with a warning):
+ * copies them to the top level when that is not set (R151, R152).
+ */
+export function liftExperimental<T extends NextConfigInput>(config: T): T {
+  const experimental = config.experimental;
+  if (typeof experimental !== "object" || experimental === null) return config;
+  let out = config;
+  for (const key of MOVED_OUT_OF_EXPERIMENTAL) {
+    if (experimental[key] === undefined || config[key] !== undefined) continue;
+    if (out === config) out = { ...config };
+    (out as NextConfigInput)[key] = experimental[key];
+  }
+  return out;
+}
+
 /**
  * Resolves what a `next.config` module exports: an object, or a (possibly async) function of
  * `(phase, { defaultConfig })` as in Next.
@@ -139,7 +186,7 @@ export async function loadConfigExport(
   if (typeof value === "function") value = await value(phase, { defaultConfig: {} });
   if (value === undefined || value === null) return {};
   if (typeof value !== "object") throw invalid("(root)", "an object or a function returning one", value);
-  return resolveRouteFunctions(value as NextConfigInput);
+  return resolveRouteFunctions(liftExperimental(value as NextConfigInput));
 }
 
 /**

@@ -124,6 +124,26 @@ describe("cacheComponents prerender parity (R90, R116)", () => {
     });
   }
 
+  // Cache-Control of each profile as `next start` (16.4.6) sends it for the same route: revalidate,
+  // then expire − revalidate; the default profile's "never" expire is capped at expireTime.
+  const PROFILES: Record<string, string> = {
+    default: "s-maxage=900, stale-while-revalidate=31535100",
+    minutes: "s-maxage=60, stale-while-revalidate=3540",
+    hours: "s-maxage=3600, stale-while-revalidate=82800",
+    days: "s-maxage=86400, stale-while-revalidate=518400",
+    weeks: "s-maxage=604800, stale-while-revalidate=1987200",
+    max: "s-maxage=2592000, stale-while-revalidate=28944000",
+    biweekly: "s-maxage=1209600, stale-while-revalidate=1382400",
+  };
+  test("R101, R151: built-in and next.config cacheLife profiles give Next's lifetimes", async () => {
+    for (const [profile, cacheControl] of Object.entries(PROFILES)) {
+      const res = await fetch(`${fx.url}/life/${profile}`);
+      assert.deepEqual(await res.json(), { profile });
+      assert.equal(res.headers.get("x-nextjs-cache"), "HIT", profile);
+      assert.equal(res.headers.get("cache-control"), cacheControl, profile);
+    }
+  });
+
   test("R117: navigation() and prefetch() resolve in a route handler", async () => {
     assert.deepEqual(await (await fetch(`${fx.url}/defer`)).json(), { deferred: "resolved" });
   });
@@ -222,6 +242,40 @@ export async function GET() {
         assert.deepEqual(manifest.routes[0].cache, { mode: "static", paths: ["/cached"] });
         const res = await fetch(`${fx.url}/cached`);
         assert.equal(res.headers.get("x-nextjs-cache"), "HIT");
+      } finally {
+        await fx.close();
+      }
+    } finally {
+      project.dispose();
+    }
+  });
+});
+
+describe("experimental.cacheLife, the Next 15 place (R151, R153)", () => {
+  test("is still read, as Next 16 does, when the top-level cacheLife is unset", async () => {
+    const project = tempProject({
+      "next.config.mjs":
+        "export default { cacheComponents: true, experimental: { cacheLife: { biweekly: { stale: 3600, revalidate: 1209600, expire: 2592000 } } } };\n",
+      "app/cached/route.ts": `import { cacheLife } from "next/cache";
+async function load() {
+  "use cache";
+  cacheLife("biweekly");
+  return { ok: true };
+}
+export async function GET() {
+  return Response.json(await load());
+}
+`,
+    });
+    try {
+      const fx = await startFixture("", { root: project.root });
+      try {
+        const res = await fetch(`${fx.url}/cached`);
+        assert.equal(res.headers.get("x-nextjs-cache"), "HIT");
+        assert.equal(res.headers.get("cache-control"), "s-maxage=1209600, stale-while-revalidate=1382400");
+        assert.ok(
+          fx.logs.some((l) => l.level === "warn" && /experimental\.cacheLife` has moved/.test(l.message)),
+        );
       } finally {
         await fx.close();
       }

@@ -247,6 +247,8 @@ describe("invalid values fail at start, naming the key", () => {
       /puts a parameter into the host/,
     ],
     ["unresolved function", { headers: async () => [] }, /"headers".*not resolved/],
+    ["R153 experimental.dynamicIO", { experimental: { dynamicIO: true } }, /replaced by `cacheComponents`/],
+    ["R153 experimental.ppr", { experimental: { ppr: true } }, /merged into `cacheComponents`/],
   ];
   for (const [name, config, message] of cases) {
     test(name, () => {
@@ -334,5 +336,20 @@ describe("trailingSlash, expireTime and options that only matter to Next (R12, R
       opts.logs.filter((l) => l.level !== "info"),
       [],
     );
+  });
+});
+
+describe("options Next 16 moved or deprecated (R151–R153)", () => {
+  test("experimental.useCache, experimental.cacheLife and experimental.cacheHandlers warn, naming the new key", () => {
+    const warnings: string[] = [];
+    createApp({
+      routes: [],
+      config: { experimental: { useCache: true, cacheLife: {}, cacheHandlers: {} } },
+      logger: { error() {}, info() {}, warn: (message: string) => warnings.push(message) },
+    });
+    assert.equal(warnings.length, 3, warnings.join("\n"));
+    assert.match(warnings[0]!, /`experimental\.useCache` is deprecated; use the top-level `cacheComponents`/);
+    assert.match(warnings[1]!, /`experimental\.cacheLife` has moved to the top-level `cacheLife`/);
+    assert.match(warnings[2]!, /`experimental\.cacheHandlers` has moved to the top-level `cacheHandlers`/);
   });
 });
