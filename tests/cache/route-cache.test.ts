@@ -312,6 +312,22 @@ describe("route cache: on-demand revalidation", () => {
     assert.equal(next!.headers.get("cache-control"), "s-maxage=31536000");
   });
 
+  test("R141: a streamed cached GET is read whole before sending, also on a MISS (Content-Length)", async () => {
+    const whole = (n: number) => [1, 2, 3].map((part) => `part ${part} of render ${n}\n`).join("");
+    const first = await fetch(`${server.url}/api/stream`);
+    assert.equal(first.headers.get("x-nextjs-cache"), "HIT");
+    const text = await first.text();
+    const n = Number(/render (\d+)/.exec(text)?.[1]);
+    assert.equal(text, whole(n));
+    assert.equal(first.headers.get("content-length"), String(Buffer.byteLength(text)));
+    await invalidate({ path: "/api/stream" });
+    const miss = await fetch(`${server.url}/api/stream`);
+    assert.equal(miss.headers.get("x-nextjs-cache"), "MISS");
+    const fresh = await miss.text();
+    assert.equal(fresh, whole(n + 1), "a complete new body");
+    assert.equal(miss.headers.get("content-length"), String(Buffer.byteLength(fresh)));
+  });
+
   test("R84, R107: the one-argument revalidateTag expires at once → MISS, then HIT", async () => {
     await fetch(`${server.url}/api/reval`);
     const before = (await counts(server)).reval!;

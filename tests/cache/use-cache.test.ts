@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
-import { until } from "../helpers/project.ts";
+import { tempProject, until } from "../helpers/project.ts";
 
 let fx: FixtureServer;
 let skew = 0;
@@ -90,6 +90,21 @@ describe("invalidation", () => {
       { run: 2 },
       "the value read before the invalidation is not reused",
     );
+  });
+
+  test("R113: tags over 256 characters and past the 128th are dropped with a warning; non-ASCII tags work", async () => {
+    const before = fx.logs.length;
+    assert.deepEqual(await json("/tags"), { run: 1 });
+    const warnings = fx.logs.slice(before).filter((l) => l.level === "warn");
+    assert.ok(warnings.some((l) => /longer than 256 characters/.test(l.message)));
+    assert.ok(warnings.some((l) => /more than 128 tags.*"t127"/.test(l.message)));
+    await post("tag=t127"); // the 129th tag: dropped, so this invalidates nothing
+    await post(`tag=${"x".repeat(257)}`);
+    assert.deepEqual(await json("/tags"), { run: 1 });
+    await post("tag=t126"); // the 128th: kept
+    assert.deepEqual(await json("/tags"), { run: 2 });
+    await post(`tag=${encodeURIComponent("ünïcødé tag")}`);
+    assert.deepEqual(await json("/tags"), { run: 3 });
   });
 
   test("R106 inner tags propagate to the outer entry", async () => {
@@ -238,4 +253,50 @@ describe("errors", () => {
       assert.match(logged.message, expected.message);
     });
   }
+});
+
+describe("cacheMaxMemorySize bounds the embedded cache (R122, R152)", () => {
+  /** Serves a project whose cached helper returns ~1 KB per id, with `cacheMaxMemorySize: bytes`. */
+  async function withBound(bytes: number, body: (run: (id: string) => Promise<number>) => Promise<void>) {
+    const project = tempProject({
+      "next.config.mjs": `export default { cacheMaxMemorySize: ${bytes} };\n`,
+      "app/v/[id]/route.ts": `const runs: Record<string, number> = {};
+async function load(id: string) {
+  "use cache";
+  runs[id] = (runs[id] ?? 0) + 1;
+  return { run: runs[id], padding: "p".repeat(1000) };
+}
+export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+  return Response.json(await load((await params).id));
+}
+`,
+    });
+    const server = await startFixture("", { root: project.root });
+    try {
+      await body(async (id) => (await (await fetch(`${server.url}/v/${id}`)).json()).run);
+    } finally {
+      await server.close();
+      project.dispose();
+    }
+  }
+
+  test("0 disables the memory cache: every call runs", async () => {
+    await withBound(0, async (run) => {
+      assert.equal(await run("a"), 1);
+      assert.equal(await run("a"), 2);
+    });
+  });
+
+  test("a small bound keeps the most recently used entries (LRU)", async () => {
+    // Each entry is a little over 1 KB: 3000 bytes hold two of them.
+    await withBound(3000, async (run) => {
+      assert.equal(await run("a"), 1);
+      assert.equal(await run("b"), 1);
+      assert.equal(await run("a"), 1, "a hit, which makes a the most recently used");
+      assert.equal(await run("c"), 1, "storing c evicts b, the least recently used");
+      assert.equal(await run("a"), 1);
+      assert.equal(await run("c"), 1);
+      assert.equal(await run("b"), 2, "b was evicted and runs again");
+    });
+  });
 });
