@@ -66,7 +66,7 @@ function quoted(values: readonly string[]): string {
 export function readSegmentConfig(
   module: Record<string, unknown>,
   file: string,
-  options: { cacheComponents?: boolean } = {},
+  options: { cacheComponents?: boolean; outputExport?: boolean } = {},
 ): SegmentConfig {
   if (options.cacheComponents) {
     for (const name of CACHE_COMPONENTS_FORBIDDEN) {
@@ -136,6 +136,8 @@ export function readSegmentConfig(
   if (generateStaticParams !== undefined && typeof generateStaticParams !== "function")
     throw invalid(file, "generateStaticParams", "an (async) function", generateStaticParams);
 
+  if (options.outputExport) checkStaticExport(module, file, dynamic as DynamicOption, revalidate);
+
   return {
     dynamic: dynamic as DynamicOption,
     revalidate,
@@ -146,6 +148,38 @@ export function readSegmentConfig(
     maxDuration: maxDuration as number | undefined,
     generateStaticParams: generateStaticParams as (() => unknown) | undefined,
   };
+}
+
+/**
+ * next.config `output: "export"` (R156) asks for a static site, so as in Next a route may not be
+ * `force-dynamic`, and a GET must be one Next would generate statically.
+ */
+function checkStaticExport(
+  module: Record<string, unknown>,
+  file: string,
+  dynamic: DynamicOption,
+  revalidate: number | false | undefined,
+): void {
+  const hint =
+    'Remove output: "export" from next.config (approute serves dynamic routes), or make the route static.';
+  if (dynamic === "force-dynamic")
+    throw new ApprouteError(
+      ErrorCode.INVALID_SEGMENT_CONFIG,
+      `\`export const dynamic = "force-dynamic"\` in ${file} cannot be used with next.config \`output: "export"\`.`,
+      { location: { file }, hint },
+    );
+  const staticGen =
+    dynamic === "force-static" ||
+    dynamic === "error" ||
+    revalidate === false ||
+    (revalidate !== undefined && revalidate > 0) ||
+    typeof module.generateStaticParams === "function";
+  if (!staticGen && typeof module.GET === "function")
+    throw new ApprouteError(
+      ErrorCode.INVALID_SEGMENT_CONFIG,
+      `The GET of ${file} is not static, which next.config \`output: "export"\` requires: export \`dynamic = "force-static"\` or a \`revalidate\`.`,
+      { location: { file }, hint },
+    );
 }
 
 /** Methods whose presence makes a whole file dynamic, GET included (R73, R91). */

@@ -519,7 +519,10 @@ function setUpRouteCache(
   const candidates: Array<{ route: CachedRoute; generateStaticParams?: () => unknown }> = [];
   for (const route of router.routes) {
     const module = route.data.module;
-    const segmentConfig = readSegmentConfig(module, route.file, { cacheComponents });
+    const segmentConfig = readSegmentConfig(module, route.file, {
+      cacheComponents,
+      outputExport: config.raw.output === "export",
+    });
     const maxDuration = segmentConfig.maxDuration ?? config.maxDuration;
     if (maxDuration !== undefined) route.data.maxDuration = maxDuration;
     const policy = routePolicy(segmentConfig, module, {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { buildProject, isApprouteError, loadBuild } from "approute";
+import { startFixture } from "../helpers/fixture.ts";
 import { tempProject } from "../helpers/project.ts";
 
 const projects: Array<{ dispose(): void }> = [];
@@ -60,6 +61,45 @@ describe("segment config errors (APR_INVALID_SEGMENT_CONFIG)", () => {
       error.message,
       /"revalidate" in app\/api\/x\/route\.ts is not compatible with `nextConfig\.cacheComponents`/,
     );
+  });
+});
+
+describe('output: "export" (R156), as next build 16.4.6 reports it', () => {
+  const exportConfig = { "next.config.mjs": 'export default { output: "export" };\n' };
+
+  test("a force-dynamic route fails the build", async () => {
+    const error = await buildError({
+      ...exportConfig,
+      "app/api/x/route.ts": `export const dynamic = "force-dynamic";\n${get}`,
+    });
+    assert.equal(error.code, "APR_INVALID_SEGMENT_CONFIG");
+    assert.match(
+      error.message,
+      /"force-dynamic"` in app\/api\/x\/route\.ts cannot be used with .*output: "export"/,
+    );
+  });
+
+  test("a GET that is not static fails the build; static ones build", async () => {
+    const error = await buildError({ ...exportConfig, "app/api/x/route.ts": get });
+    assert.equal(error.code, "APR_INVALID_SEGMENT_CONFIG");
+    assert.match(error.message, /GET of app\/api\/x\/route\.ts is not static/);
+    const project = tempProject({
+      ...exportConfig,
+      "app/a/route.ts": `export const dynamic = "force-static";\n${get}`,
+      "app/b/route.ts": `export const revalidate = 60;\n${get}`,
+      "app/c/route.ts": "export function POST() { return new Response('posted'); }\n",
+    });
+    try {
+      const fx = await startFixture("", { root: project.root });
+      try {
+        assert.equal((await fetch(`${fx.url}/a`)).headers.get("x-nextjs-cache"), "HIT");
+        assert.equal(await (await fetch(`${fx.url}/c`, { method: "POST" })).text(), "posted");
+      } finally {
+        await fx.close();
+      }
+    } finally {
+      project.dispose();
+    }
   });
 });
 
