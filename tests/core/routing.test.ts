@@ -205,7 +205,7 @@ const cases: Case[] = [
     text: "",
   },
   {
-    name: "R34/R35 context shape and NextRequest",
+    name: "R34/R35/R37 context shape and NextRequest",
     path: "/api/ctx",
     status: 200,
     json: {
@@ -216,6 +216,12 @@ const cases: Case[] = [
       isNextRequest: true,
       isRequest: true,
     },
+  },
+  {
+    name: "R37 params is a plain Promise: no synchronous ctx.params.id",
+    path: "/api/ctx/7",
+    status: 200,
+    json: { syncId: null, keys: [], plainPromise: true, id: "7" },
   },
   {
     name: "sync handler",

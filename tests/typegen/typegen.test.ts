@@ -115,7 +115,7 @@ describe("approute typegen on a project without next installed", () => {
     }
   });
 
-  test("R40: the validator rejects route exports that do not fit the handler contract", () => {
+  test("R37, R40: the validator rejects route exports that do not fit the handler contract (params as a plain object)", () => {
     project.write(
       "app/legacy/[id]/route.ts",
       `// Next 14 style: params as a plain object\nexport async function GET(_r: Request, ctx: { params: { id: string } }) {\n  return Response.json(ctx.params);\n}\n`,

@@ -154,6 +154,66 @@ describe("next/* export lists (R117, R118)", () => {
   });
 });
 
+describe("NextResponse.rewrite() and next() (R54)", () => {
+  test("build the header shapes next start's NextResponse builds", async () => {
+    const body = await (await fetch(`${fx.url}/api/middleware-shapes`)).json();
+    // Captured from the same route under `next start` (16.4.6).
+    assert.deepEqual(body, {
+      rewrite: {
+        status: 200,
+        nullBody: true,
+        headers: [["x-middleware-rewrite", "http://example.com/x?y=1"]],
+      },
+      rewriteUrl: {
+        status: 200,
+        nullBody: true,
+        headers: [["x-middleware-rewrite", `${fx.url.replace("127.0.0.1", "localhost")}/a/b?c=d`]],
+      },
+      rewriteInit: {
+        status: 201,
+        nullBody: true,
+        headers: [
+          ["x-a", "1"],
+          ["x-middleware-rewrite", "http://example.com/x"],
+        ],
+      },
+      rewriteRequest: {
+        status: 200,
+        nullBody: true,
+        headers: [
+          ["x-middleware-override-headers", "a,x-b"],
+          ["x-middleware-request-a", "1"],
+          ["x-middleware-request-x-b", "2"],
+          ["x-middleware-rewrite", "http://example.com/x"],
+        ],
+      },
+      next: { status: 200, nullBody: true, headers: [["x-middleware-next", "1"]] },
+      nextRequest: {
+        status: 200,
+        nullBody: true,
+        headers: [
+          ["x-middleware-next", "1"],
+          ["x-middleware-override-headers", "a,c,x-up"],
+          ["x-middleware-request-a", "1"],
+          ["x-middleware-request-c", ""],
+          ["x-middleware-request-x-up", "Z"],
+        ],
+      },
+      nextInit: {
+        status: 204,
+        nullBody: true,
+        headers: [
+          ["x-c", "3"],
+          ["x-middleware-next", "1"],
+        ],
+      },
+      plainObject: "request.headers must be an instance of Headers",
+      relative:
+        'URL is malformed "/relative". Please use only absolute URLs - https://nextjs.org/docs/messages/middleware-relative-urls',
+    });
+  });
+});
+
 describe("next/server helpers (R118)", () => {
   test("userAgent() parses the User-Agent header like Next (ua-parser-js + isBot)", async () => {
     const chrome =
