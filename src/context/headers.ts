@@ -12,8 +12,23 @@ import { type RequestStore, requireRequestStore } from "./request-store.js";
 const READONLY_HEADERS_MESSAGE =
   "Headers cannot be modified. Read more: https://nextjs.org/docs/app/api-reference/functions/headers";
 
+/**
+ * Request headers of Next's client router (RSC, router state, prefetch, HMR, request ids) that
+ * `headers()` never shows, although `request.headers` does (R64), as in next start.
+ */
+const HIDDEN = [
+  "rsc",
+  "next-router-state-tree",
+  "next-router-prefetch",
+  "next-hmr-refresh",
+  "next-router-segment-prefetch",
+  "x-nextjs-request-id",
+  "x-nextjs-html-request-id",
+];
+
 function readonlyHeaders(source: Headers): Headers {
   const copy = new Headers(source);
+  for (const name of HIDDEN) copy.delete(name);
   const refuse = () => {
     throw new Error(READONLY_HEADERS_MESSAGE);
   };

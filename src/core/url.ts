@@ -39,25 +39,36 @@ export function splitTarget(raw: string): Target | null {
 }
 
 /**
- * Returns where a non-canonical pathname must be redirected with 308, or `null` when it is canonical.
- * `//` and `\` collapse to one `/` (R13); trailing slashes follow `trailingSlash` (R11, R12).
+ * The Location of the 308 Next answers when the path of a request target holds `//` or `\\` (R13), or
+ * `null`: backslashes become slashes and runs of slashes collapse in the path (the part before the
+ * first `?`), then the target is read as a URL — dot segments resolved, characters a URL may not hold
+ * raw percent-encoded — and printed again with its query and fragment. One hop: a trailing slash
+ * is left for the next request's redirect (R11), as next start does.
  */
-export function canonicalRedirect(pathname: string, trailingSlash: boolean): string | null {
-  let path = pathname;
-  if (path.includes("//") || path.includes("\\")) {
-    path = path.replace(/[\\/]+/g, "/");
+export function repeatedSlashRedirect(target: Target, raw: string): string | null {
+  const { pathname } = target;
+  if (!pathname.includes("//") && !pathname.includes("\\")) return null;
+  const collapsed = pathname.replace(/\\/g, "/").replace(/\/\/+/g, "/");
+  const hash = raw.indexOf("#");
+  try {
+    const url = new URL(collapsed + target.search + (hash === -1 ? "" : raw.slice(hash)), "http://n");
+    return url.pathname + url.search + url.hash;
+  } catch {
+    return collapsed + target.search;
   }
-  if (path.length > 1) {
-    const endsWithSlash = path.charCodeAt(path.length - 1) === 47;
-    if (!trailingSlash && endsWithSlash) {
-      path = path.replace(/\/+$/, "") || "/";
-    } else if (trailingSlash && !endsWithSlash && !isFileLike(path)) {
-      path = `${path}/`;
-    } else if (trailingSlash && endsWithSlash && isFileLike(path.slice(0, -1))) {
-      path = path.slice(0, -1);
-    }
-  }
-  return path === pathname ? null : path;
+}
+
+/**
+ * Returns where a pathname with the wrong trailing slash must be redirected with 308 (R11, R12), or
+ * `null` when it is canonical. The pathname has no `//` (see {@link repeatedSlashRedirect}).
+ */
+export function trailingSlashRedirect(pathname: string, trailingSlash: boolean): string | null {
+  if (pathname.length <= 1) return null;
+  const endsWithSlash = pathname.charCodeAt(pathname.length - 1) === 47;
+  if (!trailingSlash && endsWithSlash) return pathname.slice(0, -1);
+  if (trailingSlash && !endsWithSlash && !isFileLike(pathname)) return `${pathname}/`;
+  if (trailingSlash && endsWithSlash && isFileLike(pathname.slice(0, -1))) return pathname.slice(0, -1);
+  return null;
 }
 
 /** With `trailingSlash: true`, Next leaves paths whose last segment has an extension alone (except `.well-known`). */
@@ -75,23 +86,45 @@ export function routablePath(pathname: string): string {
 }
 
 /**
- * The query as Next hands it to a handler (R42, R43): Next parses the search into an object of
- * key → value(s) and prints it again, so values of a repeated key sit together in the order the
- * key first appeared (integer-like keys first, as with any plain object's keys), a bare `c`
- * becomes `c=`, spaces print as `+`, and an empty `?` disappears. `search` starts with `?` or is "".
+ * A query parsed as Next parses it before routing (R43): values of a repeated key sit together in the
+ * order the key first appeared, integer-like keys first, as with any object's keys. The object has no
+ * prototype, so `__proto__` or `constructor` are keys like any other (security checklist item 7).
  */
-export function canonicalSearch(search: string): string {
-  if (search.length <= 1) return "";
+export function groupQuery(search: string): Record<string, string[]> {
   const grouped: Record<string, string[]> = Object.create(null);
   for (const [key, value] of new URLSearchParams(search)) {
     const values = grouped[key];
     if (values === undefined) grouped[key] = [value];
     else values.push(value);
   }
+  return grouped;
+}
+
+/**
+ * The query as Next hands it to a handler (R42, R43): grouped by {@link groupQuery} and printed again,
+ * so a bare `c` becomes `c=`, spaces print as `+`, and an empty `?` disappears. `search` starts
+ * with `?` or is "".
+ */
+export function canonicalSearch(search: string): string {
+  if (search.length <= 1) return "";
+  const grouped = groupQuery(search);
   const out = new URLSearchParams();
   for (const key in grouped) for (const value of grouped[key]!) out.append(key, value);
   const printed = out.toString();
   return printed === "" ? "" : `?${printed}`;
+}
+
+/**
+ * The query of a redirect Next builds (R11, R149): the grouped query printed with
+ * `encodeURIComponent` (`~` and `'()*!` stay, a space is `%20`). Returns "" or `?…`.
+ */
+export function printRedirectQuery(grouped: Record<string, string[]>): string {
+  let out = "";
+  for (const key in grouped) {
+    const k = encodeURIComponent(key);
+    for (const value of grouped[key]!) out += `${out === "" ? "?" : "&"}${k}=${encodeURIComponent(value)}`;
+  }
+  return out;
 }
 
 /** An absolute URL with its query printed as {@link canonicalSearch} does; URLs without `?` are returned as is. */

@@ -15,7 +15,15 @@ import { ApprouteError, ErrorCode } from "../core/errors.js";
 import { routeKey, type Segment } from "../core/route-id.js";
 import { createRouter, decodeParams, type RouteEntry, type RouteMatch, type Router } from "../core/router.js";
 import { readSegmentConfig, routePolicy, type SegmentConfig } from "../core/segment-config.js";
-import { canonicalRedirect, resolvePathname, routablePath, splitTarget } from "../core/url.js";
+import {
+  groupQuery,
+  printRedirectQuery,
+  repeatedSlashRedirect,
+  resolvePathname,
+  routablePath,
+  splitTarget,
+  trailingSlashRedirect,
+} from "../core/url.js";
 import { isFastResponse, realResponse } from "../web/fast-response.js";
 import {
   createIncomingRequest,
@@ -245,16 +253,17 @@ export function createApp(options: AppOptions): App {
   function handle(source: IncomingSource, rawTarget: string): Response | Promise<Response> {
     const target = splitTarget(rawTarget);
     if (target === null) return textResponse(400, "Bad Request: invalid request target");
-    const redirect = canonicalRedirect(target.pathname, trailingSlash);
-    if (redirect !== null) return permanentRedirectResponse(redirect + target.search);
+    const slashes = repeatedSlashRedirect(target, rawTarget);
+    if (slashes !== null) return permanentRedirectResponse(slashes);
     const resolved = resolvePathname(target.pathname);
     if (resolved !== null) {
-      // R16: `/a/../b` is `/b`, for routing and for the handler's request.url.
-      const again = canonicalRedirect(resolved, trailingSlash);
-      if (again !== null) return permanentRedirectResponse(again + target.search);
+      // R16: `/a/../b` is `/b`, for routing, redirects and the handler's request.url.
       target.pathname = resolved;
       source = retarget(source, resolved + target.search);
     }
+    const redirect = trailingSlashRedirect(target.pathname, trailingSlash);
+    if (redirect !== null)
+      return permanentRedirectResponse(redirect + printRedirectQuery(groupQuery(target.search)));
 
     let pathname: string | null = target.pathname;
     if (basePath !== "") {
@@ -280,14 +289,16 @@ export function createApp(options: AppOptions): App {
     const cached = route.data.cached;
     if (cached !== undefined && !cached.dynamic && source.method !== "GET" && source.method !== "HEAD")
       return prerenderedOtherMethod(cached, match);
+    // R15/A2: a param that does not decode is refused whatever the method, as next start fails
+    // on it (500) before dispatching the method.
+    const params = route.params.length === 0 ? {} : decodeParams(route.params, match.values);
+    if (params === null) return textResponse(400, "Bad Request: malformed percent-encoding in path");
     const resolution = resolveMethod(route.data.methods, source.method);
     if (resolution.kind !== "handler") {
       if (resolution.kind === "options") return emptyResponse(204, { allow: route.data.methods.allow });
       if (resolution.kind === "not-allowed") return emptyResponse(405, { allow: route.data.methods.allow });
       return emptyResponse(400);
     }
-    const params = route.params.length === 0 ? {} : decodeParams(route.params, match.values);
-    if (params === null) return textResponse(400, "Bad Request: malformed percent-encoding in path");
     const bodyLimit = route.data.bodyLimit;
     if (bodyLimit !== undefined && source.limitBody !== undefined && !source.limitBody(bodyLimit))
       return payloadTooLarge(bodyLimit);
@@ -400,6 +411,9 @@ export function createApp(options: AppOptions): App {
     let current = pathname;
     let requestHeaders: Headers | undefined;
     if (proxy !== undefined && proxyMatches(proxy, pathname, input)) {
+      // A2/R18: the proxy never sees a TRACE (a Fetch Request cannot carry it; next start fails with
+      // a 500 there): 400, as on a route.
+      if (source.method === "TRACE") return withHeaders(emptyResponse(400), extra);
       const { proxySource, handlerSource } = replayableBody(source);
       let outcome: Response | ProxyContinue;
       try {

@@ -7,6 +7,7 @@
  * @module
  */
 import { ApprouteError, ErrorCode } from "../core/errors.js";
+import { groupQuery, printRedirectQuery } from "../core/url.js";
 import {
   type CompiledPattern,
   compileConditions,
@@ -251,7 +252,11 @@ export function matchHeaders(
   return out;
 }
 
-/** Builds `destination` with params and the request query (request keys first, destination wins). */
+/**
+ * Builds `destination` with params and the request query, as next start does (R149, R150): the
+ * request's query grouped by key, the destination's keys replacing the request's values in place
+ * or appended, printed with `encodeURIComponent`.
+ */
 export function buildDestination(
   template: string,
   params: Params,
@@ -260,11 +265,12 @@ export function buildDestination(
   const q = template.indexOf("?");
   const path = substitutePath(q === -1 ? template : template.slice(0, q), params);
   if (search === "" && q === -1) return { path, search: "" };
-  const query = new URLSearchParams(search);
-  if (q !== -1)
-    for (const [k, v] of new URLSearchParams(substitute(template.slice(q + 1), params))) query.set(k, v);
-  const text = query.toString();
-  return { path, search: text === "" ? "" : `?${text}` };
+  const query = groupQuery(search);
+  if (q !== -1) {
+    const own = groupQuery(substitute(template.slice(q + 1), params));
+    for (const key in own) query[key] = own[key]!;
+  }
+  return { path, search: printRedirectQuery(query) };
 }
 
 /** The first matching rule and its params. */

@@ -360,18 +360,30 @@ export function setIncomingHeaders(request: NextRequest, headers: Headers): void
   request[kState].headers = headers;
 }
 
+/** Other internal names next start deletes from every request before routing (lower case, as Node gives them). */
+const INTERNAL_NAMES = new Set([
+  "x-now-route-matches",
+  "x-matched-path",
+  "x-nextjs-data",
+  "x-next-resume-state-length",
+  "next-resume",
+  "next-url",
+]);
+
 /**
  * True for the internal header names a client must never be able to send (R133, R134): the proxy's
- * instructions travel only on the Response the proxy returns. Adapters drop them on ingress.
- * hot path: one char test for every other header.
+ * instructions travel only on the Response the proxy returns, and the names next start strips
+ * (`x-matched-path`, `x-now-route-matches`, `x-nextjs-data`, `next-url`, …) never reach a handler.
+ * Adapters drop them on ingress.
+ * hot path: one char test for most other headers.
  */
 export function isInternalRequestHeader(name: string): boolean {
   const c = name.charCodeAt(0);
-  return (
-    (c === 120 || c === 88) /* x X */ &&
-    name.length > 13 &&
-    name.slice(0, 13).toLowerCase() === "x-middleware-"
-  );
+  if (c === 120 || c === 88 /* x X */)
+    return (
+      (name.length > 13 && name.slice(0, 13).toLowerCase() === "x-middleware-") || INTERNAL_NAMES.has(name)
+    );
+  return (c === 110 || c === 78) /* n N */ && INTERNAL_NAMES.has(name);
 }
 
 /** Adapts a real Fetch `Request` (from Bun, Deno, workerd or a test) into an incoming source. */

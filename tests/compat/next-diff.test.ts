@@ -4,16 +4,12 @@
 // such, so a change on either side shows up here. This is the start of the compatibility suite;
 // later issues add cases to `cases` and files to tests/compat/app.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
+import { type NextServer, startNext } from "../helpers/next.ts";
 import { type RawResponse, rawRequest } from "../helpers/raw.ts";
 
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const FIXTURE = fileURLToPath(new URL("./app/", import.meta.url));
 
 /** Headers that legitimately differ per server or per response and are never compared. */
@@ -678,6 +674,57 @@ const cases: Case[] = [
     headers: { "content-type": "multipart/form-data; boundary=XyZ" },
   },
   { name: "R137 formData() without a content type", method: "POST", path: "/api/form", body: "a=1" },
+  // Found by the differential fuzzer (next-fuzz.test.ts).
+  {
+    name: "R13 // redirect: one hop, dot segments resolved, query and fragment as sent",
+    path: "/api/url/..//x/?a&b=%7E#frag",
+  },
+  {
+    name: "R11 trailing-slash redirect after dot segments, query printed as next start prints it",
+    path: "/api/url/%2e%2e/hello/?b&a=%7E~+x&1=y&a=(!)&c=%E0%A4%A",
+  },
+  { name: "R149 redirects() query printed as next start prints it", path: "/cfg-splat/a?x=~%20&x=2&y=%27" },
+  {
+    name: "R133 internal request headers next start strips never reach a handler",
+    path: "/api/hdrs",
+    headers: {
+      "x-matched-path": "/api/hello",
+      "x-now-route-matches": "nxtPid=admin",
+      "x-nextjs-data": "1",
+      "next-resume": "1",
+      "x-next-resume-state-length": "3",
+      "next-url": "/admin",
+    },
+  },
+  {
+    name: "R64 headers() hides the client router's headers, request.headers keeps them",
+    path: "/api/hdrs",
+    headers: {
+      "next-router-state-tree": "%5B%5D",
+      "next-router-segment-prefetch": "/_tree",
+      "next-router-prefetch": "1",
+      "x-nextjs-request-id": "5",
+    },
+  },
+  {
+    name: "R18/A2 TRACE on a proxied route never reaches the proxy",
+    method: "TRACE",
+    path: "/api/px/guard",
+    statusDiffers: { next: 500, approute: 400, why: "A2" },
+  },
+  {
+    name: "R18/R73 TRACE on a prerendered param",
+    method: "TRACE",
+    path: "/api/gsp/a",
+    statusDiffers: { next: 500, approute: 405, why: "R73: any other method on a prerendered route" },
+  },
+  { name: "R18 TRACE on a path with no route", method: "TRACE", path: "/nope", statusOnly: true },
+  {
+    name: "R15/A2 malformed escape in a param, with a method the route lacks",
+    method: "DELETE",
+    path: "/api/url/0%ZZ",
+    statusDiffers: { next: 500, approute: 400, why: "A2: the path is refused before the method" },
+  },
 ];
 
 function raw(c: Case): string {
@@ -709,65 +756,28 @@ function comparable(res: RawResponse, c: Case, origin: string) {
   return { status: res.status, headers, body };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
-
 describe("differential: approute vs next start", { timeout: 600_000 }, () => {
-  let dir: string;
-  let next: ChildProcess;
-  let nextUrl: string;
+  let next: NextServer;
   let approute: FixtureServer;
 
   before(async () => {
-    // Inside the repository (git-ignored): Turbopack only compiles below the workspace root, and
-    // both servers then resolve `next`/`approute` from the repository's own install.
-    mkdirSync(join(REPO, ".compat-work"), { recursive: true });
-    dir = mkdtempSync(join(REPO, ".compat-work", "run-"));
-    cpSync(FIXTURE, dir, { recursive: true });
-    const nextBin = join(REPO, "node_modules", "next", "dist", "bin", "next");
-    const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" };
-    const build = spawnSync(process.execPath, [nextBin, "build"], { cwd: dir, env, encoding: "utf8" });
-    assert.equal(build.status, 0, `next build failed:\n${build.stdout}\n${build.stderr}`);
-    const port = await freePort();
-    next = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
-      cwd: dir,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    await new Promise<void>((resolve, reject) => {
-      let out = "";
-      next.stdout!.on("data", (d) => {
-        out += d;
-        if (/Ready|started server|Local:/i.test(out)) resolve();
-      });
-      next.once("exit", (code) => reject(new Error(`next start exited ${code}: ${out}`)));
-    });
-    nextUrl = `http://127.0.0.1:${port}`;
-    approute = await startFixture("compat", { root: dir });
+    next = await startNext(FIXTURE);
+    approute = await startFixture("compat", { root: next.dir });
   });
 
   after(async () => {
-    next?.kill();
+    next?.close();
     await approute?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   for (const c of cases) {
     test(c.name, async () => {
       const head = c.method === "HEAD";
       const [a, b] = await Promise.all([
-        rawRequest(nextUrl, raw(c), { head }),
+        rawRequest(next.url, raw(c), { head }),
         rawRequest(approute.url, raw(c), { head }),
       ]);
-      const nextSide = comparable(a, c, nextUrl.replace("127.0.0.1", "localhost"));
+      const nextSide = comparable(a, c, next.origin);
       const ours = comparable(b, c, approute.url);
       if (c.statusDiffers) {
         assert.equal(nextSide.status, c.statusDiffers.next, "next's status changed");

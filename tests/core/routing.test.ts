@@ -121,10 +121,10 @@ const cases: Case[] = [
     httpOnly: true,
   },
   {
-    name: "R13 backslash → 308, never //host",
+    name: "R13 backslash → 308, never //host (one hop: the trailing slash is the next redirect's)",
     path: "/\\evil.tld/",
     status: 308,
-    headers: { location: "/evil.tld" },
+    headers: { location: "/evil.tld/" },
     httpOnly: true,
   },
   {

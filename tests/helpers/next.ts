@@ -1,0 +1,75 @@
+// Real `next build && next start` for the differential suites: the fixture is copied into a
+// git-ignored folder inside the repository (Turbopack only compiles below the workspace root, and
+// `next`/`approute` then resolve from the repository's own install), built, and served on a free
+// loopback port.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface NextServer {
+  /** The copy of the fixture both servers build from. */
+  dir: string;
+  /** `http://127.0.0.1:<port>`, to connect to. */
+  url: string;
+  /** The origin Next reports in `request.url` and absolute redirects. */
+  origin: string;
+  /** The tail of what next start wrote to stderr (its logged errors). */
+  stderr(): string;
+  close(): void;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** Copies `fixture` (an app directory), runs `next build` in the copy and starts `next start`. */
+export async function startNext(fixture: string): Promise<NextServer> {
+  mkdirSync(join(REPO, ".compat-work"), { recursive: true });
+  const dir = mkdtempSync(join(REPO, ".compat-work", "run-"));
+  cpSync(fixture, dir, { recursive: true });
+  const nextBin = join(REPO, "node_modules", "next", "dist", "bin", "next");
+  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" };
+  const build = spawnSync(process.execPath, [nextBin, "build"], { cwd: dir, env, encoding: "utf8" });
+  assert.equal(build.status, 0, `next build failed:\n${build.stdout}\n${build.stderr}`);
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"],
+    { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  // Read stderr so a chatty server never blocks on a full pipe; keep the tail for diagnostics.
+  let errors = "";
+  child.stderr!.on("data", (d) => {
+    errors = (errors + d).slice(-20_000);
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += d;
+      if (/Ready|started server|Local:/i.test(out)) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`next start exited ${code}: ${out}`)));
+  });
+  return {
+    dir,
+    url: `http://127.0.0.1:${port}`,
+    origin: `http://localhost:${port}`,
+    stderr: () => errors,
+    close() {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
