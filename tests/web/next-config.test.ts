@@ -284,9 +284,10 @@ describe("trailingSlash, expireTime and options that only matter to Next (R12, R
     const post = await at("/api/hello", { method: "POST", body: "x" });
     assert.equal(post.status, 308, "every method is redirected; the handler does not run");
     assert.equal(post.headers.get("location"), "/api/hello/");
+    // R13: the // redirect is one hop, as in next start; the slash is added by the next one.
     const collapsed = await at("/api//hello");
     assert.equal(collapsed.status, 308);
-    assert.equal(collapsed.headers.get("location"), "/api/hello/");
+    assert.equal(collapsed.headers.get("location"), "/api/hello");
   });
 
   test("R12, R147: the handler is reached at /p/ and sees the slash in request.url", async () => {
