@@ -136,6 +136,14 @@ const PRERENDER_BYPASS = "__prerender_bypass";
 // Made on first use (Workers forbid random values at module scope).
 let processPreviewId: string | undefined;
 
+/** The value a valid `__prerender_bypass` cookie holds: the build's preview id, else this process's. */
+export function previewIdOf(buildPreviewId: string | undefined): string {
+  return (
+    buildPreviewId ??
+    (processPreviewId ??= process.getBuiltinModule("node:crypto").randomBytes(16).toString("hex"))
+  );
+}
+
 /**
  * Draft mode (R68): `isEnabled` follows the `__prerender_bypass` cookie; enable/disable set it —
  * `SameSite=None; Secure` in production, `SameSite=Lax` without `Secure` under `approute dev` (so it
@@ -143,9 +151,7 @@ let processPreviewId: string | undefined;
  */
 export async function draftMode(): Promise<{ readonly isEnabled: boolean; enable(): void; disable(): void }> {
   const store = requireRequestStore("draftMode");
-  const previewId =
-    store.previewId ??
-    (processPreviewId ??= process.getBuiltinModule("node:crypto").randomBytes(16).toString("hex"));
+  const previewId = previewIdOf(store.previewId);
   const state = (store.draftMode ??= {
     enabled: store.request.cookies.get(PRERENDER_BYPASS)?.value === previewId,
   });

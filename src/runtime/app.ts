@@ -35,6 +35,7 @@ import { deserializeEntry, PRIVATE_NO_STORE, type SerializedCachedResponse } fro
 import { type NextConfigInput, type ResolvedConfig, resolveConfig } from "./config.js";
 import { buildDestination, compileConfigRoutes, firstMatch, isEmpty, matchHeaders } from "./config-routes.js";
 import { withDeadline } from "./deadline.js";
+import { staleDraftCookies } from "./draft-cookies.js";
 import { matchInputFor, overlay, proxyExternal, withHeaders } from "./final-headers.js";
 import { adaptIncrementalHandler, type NextIncrementalCacheHandler } from "./incremental-handler.js";
 import { type InvokeTarget, invokeHandler } from "./invoke.js";
@@ -284,7 +285,14 @@ export function createApp(options: AppOptions): App {
     match: RouteMatch<RouteData> | null,
     requestHeaders: Headers | undefined,
   ): Response | Promise<Response> {
-    if (match === null) return emptyResponse(404);
+    if (match === null) {
+      const stale = staleDraftCookies(
+        source.header?.("cookie") ?? null,
+        options.previewId,
+        options.dev === true,
+      );
+      return stale === undefined ? emptyResponse(404) : withHeaders(emptyResponse(404), stale);
+    }
     const route = match.route;
     const cached = route.data.cached;
     if (cached !== undefined && !cached.dynamic && source.method !== "GET" && source.method !== "HEAD")
@@ -293,6 +301,24 @@ export function createApp(options: AppOptions): App {
     // on it (500) before dispatching the method.
     const params = route.params.length === 0 ? {} : decodeParams(route.params, match.values);
     if (params === null) return textResponse(400, "Bad Request: malformed percent-encoding in path");
+    const answer = dispatch(source, route, params, requestHeaders);
+    // R68: a route's answer expires stale draft-mode cookies (first, before the route's own).
+    const stale = staleDraftCookies(
+      source.header?.("cookie") ?? null,
+      options.previewId,
+      options.dev === true,
+    );
+    if (stale === undefined) return answer;
+    return answer instanceof Promise ? answer.then((r) => withHeaders(r, stale)) : withHeaders(answer, stale);
+  }
+
+  /** Method dispatch on a matched route whose params decoded (R17–R23), then the handler. */
+  function dispatch(
+    source: IncomingSource,
+    route: RouteEntry<RouteData>,
+    params: Record<string, string | string[]>,
+    requestHeaders: Headers | undefined,
+  ): Response | Promise<Response> {
     const resolution = resolveMethod(route.data.methods, source.method);
     if (resolution.kind !== "handler") {
       if (resolution.kind === "options") return emptyResponse(204, { allow: route.data.methods.allow });

@@ -396,6 +396,7 @@ export function sourceFromRequest(request: Request): IncomingSource {
       for (const name of [...headers.keys()]) if (isInternalRequestHeader(name)) headers.delete(name);
       return headers;
     },
+    header: (name) => (isInternalRequestHeader(name) ? null : request.headers.get(name)),
     stream: () => request.body,
     bytes: () => request.arrayBuffer().then((b) => new Uint8Array(b)),
     signal: () => request.signal,

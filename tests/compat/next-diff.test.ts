@@ -720,6 +720,28 @@ const cases: Case[] = [
   },
   { name: "R18 TRACE on a path with no route", method: "TRACE", path: "/nope", statusOnly: true },
   {
+    name: "R68 a stale __prerender_bypass cookie is expired",
+    path: "/api/hello",
+    headers: { cookie: "__prerender_bypass=1" },
+  },
+  {
+    name: "R68 expired draft cookies come before the route's own",
+    path: "/api/ck/raw",
+    headers: { cookie: "__next_preview_data=x; a=1" },
+  },
+  {
+    name: "R68 stale draft cookies on a 405 and behind the proxy",
+    method: "POST",
+    path: "/api/px/headers",
+    headers: { cookie: "__prerender_bypass=1; __next_preview_data=2" },
+    differs: { header: "allow", next: null, approute: "GET, HEAD, OPTIONS", why: "A1" },
+  },
+  {
+    name: "R68 a proxy's own answer leaves draft cookies alone",
+    path: "/api/px/deny",
+    headers: { cookie: "__prerender_bypass=1" },
+  },
+  {
     name: "R15/A2 malformed escape in a param, with a method the route lacks",
     method: "DELETE",
     path: "/api/url/0%ZZ",

@@ -511,18 +511,6 @@ const DELIBERATE: Array<{
     },
   },
   {
-    why:
-      "GAP, not yet implemented: next start clears an invalid `__prerender_bypass` cookie with two " +
-      "expired Set-Cookie lines (R68); approute leaves it",
-    apply(req, next, ours) {
-      if (!header(req, "cookie")?.includes("__prerender_bypass=")) return false;
-      if (!next.headers["set-cookie"]?.startsWith("__prerender_bypass=;")) return false;
-      if (ours.headers["set-cookie"] !== undefined) return false;
-      delete next.headers["set-cookie"];
-      return true;
-    },
-  },
-  {
     why: "Next's HTML error pages are compared by status only",
     apply(_req, next, ours) {
       if (!next.html) return false;
