@@ -227,25 +227,12 @@ export async function main(argv: string[]): Promise<number> {
     const { options, workers } = parseServerFlags(values, command);
     // node:cluster only when this process is, or starts, a cluster (NODE_UNIQUE_ID marks a worker).
     const clustered = workers > 1 || process.env.NODE_UNIQUE_ID !== undefined;
-    const [
-      cluster,
-      { SERVER_DEFAULTS, serve },
-      { loadBuild },
-      { consoleLogger },
-      { onShutdown },
-      { installCrashGuards, installShutdown, runPrimary, stackRouteLocator },
-    ] = await Promise.all([
+    const [cluster, start] = await Promise.all([
       clustered ? import("node:cluster").then((m) => m.default) : undefined,
-      import("../adapters/node/server.js"),
-      import("../build/load.js"),
-      import("../runtime/logger.js"),
-      import("../runtime/shutdown.js"),
-      import("./process.js"),
-      // What the build's entry imports from approute, loaded before source maps are switched on.
-      command === "start" ? import("../runtime/app.js") : undefined,
-      command === "start" ? import("../web/server.js") : undefined,
-      command === "start" ? import("../web/globals.js") : undefined,
+      import("./start.js"),
     ]);
+    const { SERVER_DEFAULTS, serve, loadBuild, consoleLogger, onShutdown } = start;
+    const { installCrashGuards, installShutdown, runPrimary, stackRouteLocator } = start;
     process.setSourceMapsEnabled(true);
     const shutdownTimeout = options.shutdownTimeout ?? SERVER_DEFAULTS.shutdownTimeout;
     if (command === "start") {
