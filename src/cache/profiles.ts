@@ -85,13 +85,20 @@ export function validateLife(input: unknown, base: CacheLife, where: string): Ca
 }
 
 /**
- * Built-in profiles merged with `next.config` `cacheLife` (R103). A custom `default` has missing
- * fields back-filled (R101); other custom profiles take missing fields from `default`.
+ * Built-in profiles merged with `next.config` `cacheLife` (R103), as Next 16 resolves them: the
+ * built-in `default` takes its stale time from `experimental.staleTimes.static` and keeps its
+ * "never" expire whatever `expireTime` says; a custom `default` has missing fields back-filled
+ * (stale ← staleTimes.static, revalidate ← 900, expire ← `expireTime` ?? never) (R101, R154, R156).
+ * Other custom profiles take missing fields from `default`.
  */
-export function resolveProfiles(configured: unknown, expireTime?: unknown): CacheLifeProfiles {
+export function resolveProfiles(
+  configured: unknown,
+  expireTime?: unknown,
+  staleTimesStatic?: unknown,
+): CacheLifeProfiles {
   const profiles: CacheLifeProfiles = { ...BUILTIN_PROFILES };
-  if (typeof expireTime === "number" && expireTime > 0)
-    profiles.default = { ...BUILTIN_PROFILES.default!, expire: expireTime };
+  const stale = typeof staleTimesStatic === "number" && staleTimesStatic >= 0 ? staleTimesStatic : undefined;
+  if (stale !== undefined) profiles.default = { ...BUILTIN_PROFILES.default!, stale };
   if (configured === undefined || configured === null) return profiles;
   if (typeof configured !== "object" || Array.isArray(configured))
     throw profileError(
@@ -100,8 +107,13 @@ export function resolveProfiles(configured: unknown, expireTime?: unknown): Cach
     );
   const entries = Object.entries(configured as Record<string, unknown>);
   const custom = entries.find(([name]) => name === "default");
-  if (custom)
-    profiles.default = validateLife(custom[1], profiles.default!, 'next.config cacheLife "default"');
+  if (custom) {
+    const base = {
+      ...profiles.default!,
+      expire: typeof expireTime === "number" && expireTime > 0 ? expireTime : NEVER,
+    };
+    profiles.default = validateLife(custom[1], base, 'next.config cacheLife "default"');
+  }
   for (const [name, value] of entries) {
     if (name === "default") continue;
     profiles[name] = validateLife(

@@ -29,6 +29,7 @@ export interface CacheConfig {
   cacheMaxMemorySize?: unknown;
   expireTime?: unknown;
   cacheHandlers?: unknown;
+  experimental?: { staleTimes?: { static?: unknown }; [key: string]: unknown };
   approute?: { redis?: { url?: string; keyPrefix?: string } | string; [key: string]: unknown };
 }
 
@@ -149,7 +150,11 @@ export function createCacheRuntime(options: CacheRuntimeOptions = {}): CacheRunt
   const config = options.config ?? {};
   const logger: CacheLogger = options.logger ?? console;
   const now = options.now ?? Date.now;
-  const profiles = resolveProfiles(config.cacheLife, config.expireTime);
+  const profiles = resolveProfiles(
+    config.cacheLife,
+    config.expireTime,
+    config.experimental?.staleTimes?.static,
+  );
   cacheHandlerPaths(config.cacheHandlers);
   const maxBytes = config.cacheMaxMemorySize ?? DEFAULT_MAX_MEMORY;
   if (typeof maxBytes !== "number" || !Number.isFinite(maxBytes) || maxBytes < 0)

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createApp, isApprouteError } from "approute";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
+import { tempProject } from "../helpers/project.ts";
 
 let fx: FixtureServer;
 before(async () => {
@@ -53,4 +54,64 @@ test("R123 cacheHandlers.private is rejected; R119 kind names are checked", () =
       (error) => isApprouteError(error) && error.code === "APR_INVALID_CONFIG" && pattern.test(error.message),
     );
   }
+});
+
+// What a cache handler is handed for the `default` profile, as `next start` (16.4.6) hands it to a
+// logging handler with the same config: stale from experimental.staleTimes.static; the built-in
+// expire stays "never" whatever expireTime says; a custom default without expire takes expireTime.
+test("R101, R154, R156: default profile entries carry staleTimes.static and Next's expire", async () => {
+  async function lifeOf(cacheLife: string): Promise<unknown> {
+    const project = tempProject({
+      "next.config.mjs": `export default {
+  expireTime: 3600,
+  experimental: { staleTimes: { static: 120 } },
+  cacheHandlers: { default: "./handler.mjs" },
+  ${cacheLife}
+};
+`,
+      "handler.mjs": `const entries = new Map();
+export const lives = (globalThis.__approuteTestLives = []);
+export default {
+  async get(key) {
+    const stored = entries.get(key);
+    return stored && { ...stored.meta, value: new Blob([stored.bytes]).stream() };
+  },
+  async set(key, pending) {
+    const { value, ...meta } = await pending;
+    entries.set(key, { meta, bytes: new Uint8Array(await new Response(value).arrayBuffer()) });
+    lives.push({ stale: meta.stale, revalidate: meta.revalidate, expire: meta.expire });
+  },
+  async refreshTags() {},
+  async getExpiration() { return 0; },
+  async updateTags() {},
+};
+`,
+      "app/value/route.ts": `async function load() {
+  "use cache";
+  return { ok: true };
+}
+export async function GET() {
+  await load();
+  return Response.json((globalThis as { __approuteTestLives?: unknown[] }).__approuteTestLives);
+}
+`,
+    });
+    try {
+      const server = await startFixture("", { root: project.root });
+      try {
+        const lives = await (await fetch(`${server.url}/value`)).json();
+        return lives.at(-1);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      project.dispose();
+    }
+  }
+  assert.deepEqual(await lifeOf(""), { stale: 120, revalidate: 900, expire: 0xfffffffe });
+  assert.deepEqual(await lifeOf("cacheLife: { default: { revalidate: 600 } },"), {
+    stale: 120,
+    revalidate: 600,
+    expire: 3600,
+  });
 });
