@@ -247,7 +247,12 @@ export function unstable_cache<T extends (...args: any[]) => Promise<any>>(
       `Invalid revalidate value "${String(revalidate)}" on "unstable_cache ${fn.name || "callback"}", must be a non-negative number or false`,
     );
   const name = fn.name || "unstable_cache callback";
-  const tags = acceptTags(options.tags ?? [], 0, (m) => console.warn(`[approute] warning: ${m}`));
+  const tags = acceptTags(
+    options.tags ?? [],
+    0,
+    (m) => console.warn(`[approute] warning: ${m}`),
+    `unstable_cache(${name})`,
+  );
   const id = `unstable_cache:${sha256(JSON.stringify([keyParts ?? [], fn.toString()]), "base64url")}`;
   const meta = { id, kind: "default", name, file: "", line: 0 };
   const life =

@@ -15,26 +15,27 @@ export const MAX_PATH_LENGTH = 1024;
 
 /**
  * Filters `tags` to those that can be stored: strings of at most 256 characters, at most 128 in
- * all. Each rejected tag produces one `warn` call naming it (R113).
+ * all. Each rejected tag produces one `warn` call naming it and `caller` (R113).
  */
 export function acceptTags(
   tags: readonly unknown[],
   current: number,
   warn: (message: string) => void,
+  caller = "cacheTag()",
 ): string[] {
   const accepted: string[] = [];
   for (const tag of tags) {
     if (typeof tag !== "string") {
-      throw new TypeError(`cacheTag() expects strings; received ${tag === null ? "null" : typeof tag}.`);
+      throw new TypeError(`${caller} expects string tags; received ${tag === null ? "null" : typeof tag}.`);
     }
     if (tag.length > MAX_TAG_LENGTH) {
       warn(
-        `cacheTag(): tag "${tag.slice(0, 40)}…" is longer than ${MAX_TAG_LENGTH} characters and is ignored.`,
+        `${caller}: tag "${tag.slice(0, 40)}…" is longer than ${MAX_TAG_LENGTH} characters and is ignored.`,
       );
       continue;
     }
     if (current + accepted.length >= MAX_TAGS) {
-      warn(`cacheTag(): more than ${MAX_TAGS} tags on one entry; "${tag}" and later tags are ignored.`);
+      warn(`${caller}: more than ${MAX_TAGS} tags on one entry; "${tag}" and later tags are ignored.`);
       break;
     }
     accepted.push(tag);
