@@ -176,7 +176,14 @@ async function buildInto(
   if (scan.config) entries["next-config"] = scan.config;
 
   options.onProgress?.(`compiling ${routes.length} route${routes.length === 1 ? "" : "s"}`);
-  const output = await compile({ root, outDir, entries, minify: options.minify, plugins: options.plugins });
+  const output = await compile({
+    root,
+    outDir,
+    entries,
+    minify: options.minify,
+    plugins: options.plugins,
+    configFile: scan.config,
+  });
   for (const file of output.outputs) wrote(file);
   const hash = createHash("sha256");
   for (const file of Object.values(output.files)) hash.update(readFileSync(join(outDir, file)));

@@ -7,7 +7,16 @@
 import { realpathSync } from "node:fs";
 import { join } from "node:path";
 import { ApprouteError, ErrorCode, isApprouteError } from "../core/errors.js";
-import { type BuildFailure, build, formatMessagesSync, type Message, type Plugin } from "./esbuild.js";
+import { configPathsPlugin } from "./config-paths.js";
+import {
+  type BuildFailure,
+  type BuildOptions,
+  build,
+  formatMessagesSync,
+  type Message,
+  type Metafile,
+  type Plugin,
+} from "./esbuild.js";
 import { INJECT_GLOBALS, injectGlobalsPlugin } from "./inject-globals.js";
 import { nextAliasPlugin } from "./next-alias.js";
 import { storeUsageAnalyser } from "./store-usage.js";
@@ -21,6 +30,8 @@ export interface CompileInput {
   minify?: boolean;
   plugins?: Plugin[];
   define?: Record<string, string>;
+  /** Absolute path of `next.config.*`, whose paths stay those of the source (config-paths.ts). */
+  configFile?: string;
 }
 
 /** Outputs per entry name: the emitted file relative to outDir. */
@@ -62,9 +73,26 @@ export function failedFiles(messages: Message[]): string[] {
   return [...new Set(messages.map((m) => m.location?.file).filter((f): f is string => Boolean(f)))];
 }
 
+/**
+ * esbuild's ESM output has no `require`, so CommonJS code of the app that requires a module left
+ * external (a `next.config.js` with `require("node:path")`, a helper requiring a package) would throw
+ * "Dynamic require … is not supported". Such builds get this banner: a `require` made by
+ * `createRequire` for the output file, resolving packages as Node resolves them for the project.
+ */
+export const REQUIRE_BANNER =
+  'import { createRequire as __approuteCreateRequire } from "node:module";\nconst require = __approuteCreateRequire(import.meta.url);';
+
+/** Whether some input calls `require()` on a module the bundle leaves external. */
+function requiresExternal(metafile: Metafile): boolean {
+  for (const input of Object.values(metafile.inputs))
+    for (const imported of input.imports)
+      if (imported.kind === "require-call" && imported.external) return true;
+  return false;
+}
+
 export async function compile(input: CompileInput): Promise<CompileOutput> {
   try {
-    const result = await build({
+    const options = {
       absWorkingDir: input.root,
       entryPoints: input.entries,
       outdir: input.outDir,
@@ -84,13 +112,19 @@ export async function compile(input: CompileInput): Promise<CompileOutput> {
         nextAliasPlugin(),
         cacheDirectivePlugin(input.root),
         injectGlobalsPlugin(),
+        ...(input.configFile ? [configPathsPlugin(input.configFile)] : []),
         ...(input.plugins ?? []),
       ],
       // Free `Response` references in user code bind to approute's lightweight Response (#6).
       inject: INJECT_GLOBALS,
-      define: input.define,
+      // CommonJS app code may read these; as in Node's ES modules they name the (output) module.
+      define: { __dirname: "import.meta.dirname", __filename: "import.meta.filename", ...input.define },
       jsx: "automatic",
-    });
+    } satisfies BuildOptions;
+    let result = await build(options);
+    // Rare (CommonJS app code): build again with a `require` in scope rather than pay for it always.
+    if (requiresExternal(result.metafile))
+      result = await build({ ...options, banner: { js: REQUIRE_BANNER } });
     const files: Record<string, string> = {};
     for (const name of Object.keys(input.entries)) files[name] = `${name}.mjs`;
     let bytes = 0;

@@ -8,6 +8,8 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ApprouteError, ErrorCode } from "../core/errors.js";
+import { REQUIRE_BANNER } from "./compile.js";
+import { configPathsPlugin } from "./config-paths.js";
 import { build } from "./esbuild.js";
 import { nextAliasPlugin } from "./next-alias.js";
 import { type ScanResult, scanProject } from "./scan.js";
@@ -34,7 +36,8 @@ export async function readBuildConfig(root: string, configPath: string): Promise
       target: "node20",
       packages: "external",
       logLevel: "silent",
-      plugins: [nextAliasPlugin()],
+      plugins: [nextAliasPlugin(), configPathsPlugin(configPath)],
+      banner: { js: REQUIRE_BANNER },
     });
     const mod = (await import(pathToFileURL(outfile).href)) as { default?: unknown };
     let config: unknown = mod.default ?? mod;
