@@ -4,6 +4,7 @@
  * @module
  */
 import type { Plugin } from "esbuild";
+import { NEXT_PHASES } from "../core/phases.js";
 
 /** `next/<x>` → `approute/<x>` for the modules approute implements. */
 export const NEXT_MODULES: Record<string, string> = {
@@ -17,6 +18,10 @@ export const NEXT_MODULES: Record<string, string> = {
   "next/navigation": "approute/navigation",
   "next/navigation.js": "approute/navigation",
 };
+
+/** `next/constants`: the `PHASE_*` names a `next.config` function compares its `phase` with. */
+const CONSTANTS = /^next\/constants(?:\.js)?$/;
+const CONSTANTS_NAMESPACE = "approute-next-constants";
 
 /**
  * A pattern matching every string except `words`, without lookahead (esbuild's filters are Go
@@ -51,7 +56,7 @@ export function anyExcept(words: readonly string[]): string {
 /** `next/…` specifiers approute does not provide: only these reach the plugin's callback. */
 const UNKNOWN_NEXT = new RegExp(
   `^next/${anyExcept(
-    Object.keys(NEXT_MODULES)
+    [...Object.keys(NEXT_MODULES), "next/constants", "next/constants.js"]
       .filter((name) => name.startsWith("next/"))
       .map((name) => name.slice("next/".length)),
   )}$`,
@@ -66,13 +71,20 @@ export function nextAliasPlugin(): Plugin {
     name: "approute-next-alias",
     setup(build) {
       build.initialOptions.alias = { ...NEXT_MODULES, ...build.initialOptions.alias };
+      build.onResolve({ filter: CONSTANTS }, (args) => ({ path: args.path, namespace: CONSTANTS_NAMESPACE }));
+      build.onLoad({ filter: /.*/, namespace: CONSTANTS_NAMESPACE }, () => ({
+        contents: Object.entries(NEXT_PHASES)
+          .map(([name, value]) => `export const ${name} = ${JSON.stringify(value)};`)
+          .join("\n"),
+        loader: "js",
+      }));
       build.onResolve({ filter: UNKNOWN_NEXT }, (args) => ({
         errors: [
           {
             text: `"${args.path}" is not available in approute.`,
             notes: [
               {
-                text: "approute provides next/server, next/headers, next/cache and next/navigation. Import from one of those, or remove the import.",
+                text: "approute provides next/server, next/headers, next/cache, next/navigation and the PHASE_* names of next/constants. Import from one of those, or remove the import.",
               },
             ],
           },

@@ -9,6 +9,8 @@
  * - the root reference file (`approute-env.d.ts`) pulls both in, the way `next-env.d.ts` does.
  * @module
  */
+
+import { NEXT_PHASES } from "../core/phases.js";
 import type { Segment } from "../core/route-id.js";
 import { routeKey } from "../core/route-id.js";
 
@@ -110,6 +112,11 @@ export function generateNextDts(options: { cacheLifeProfiles?: readonly string[]
   export * from ${JSON.stringify(to)};${extra}
 }`;
   });
+  blocks.push(`declare module "next/constants" {
+${Object.entries(NEXT_PHASES)
+  .map(([name, value]) => `  export const ${name}: ${JSON.stringify(value)};`)
+  .join("\n")}
+}`);
   return `${HEADER}// \`next/*\` imports resolve to approute, which implements them; Next.js need not be installed.\n\n${blocks.join("\n\n")}\n\n${FETCH_TYPES}`;
 }
 

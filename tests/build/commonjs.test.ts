@@ -1,6 +1,7 @@
 // CommonJS in the app as Next runs it: a next.config.js with require(), require.resolve() and
 // __dirname (the way Next's docs write `cacheHandler: require.resolve("./cache-handler.js")`, R152),
-// and route helpers that require Node built-ins and packages. esbuild's ESM output has no `require`.
+// with next/constants' PHASE_* names, and route helpers that require Node built-ins and packages.
+// esbuild's ESM output has no `require`.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startFixture } from "../helpers/fixture.ts";
@@ -9,12 +10,13 @@ import { tempProject } from "../helpers/project.ts";
 test("a CommonJS next.config.js and CommonJS helpers build and run", async () => {
   const project = tempProject({
     "next.config.js": `const path = require("node:path");
+const { PHASE_DEVELOPMENT_SERVER, PHASE_PRODUCTION_SERVER } = require("next/constants");
 module.exports = (phase) => ({
   env: {
     CFG_DIR: __dirname,
     CFG_RESOLVED: require.resolve("./lib/settings.cjs"),
     CFG_JOINED: path.join(__dirname, "data"),
-    CFG_PHASE: phase,
+    CFG_PHASE: phase === PHASE_PRODUCTION_SERVER ? "server" : phase === PHASE_DEVELOPMENT_SERVER ? "dev" : phase,
   },
 });
 `,
@@ -52,7 +54,7 @@ export function GET() {
         dir: project.root,
         resolved: `${project.root}/lib/settings.cjs`,
         joined: `${project.root}/data`,
-        phase: "phase-production-server",
+        phase: "server",
       });
     } finally {
       await server.close();

@@ -77,6 +77,19 @@ describe("approute typegen on a project without next installed", () => {
     }
   });
 
+  test("next/constants declares the PHASE_* names a next.config function compares with", () => {
+    project.write(
+      "lib/phase.ts",
+      `import { PHASE_DEVELOPMENT_SERVER, PHASE_PRODUCTION_BUILD } from "next/constants";\nexport const phases: ["phase-production-build", "phase-development-server"] = [PHASE_PRODUCTION_BUILD, PHASE_DEVELOPMENT_SERVER];\n`,
+    );
+    try {
+      const { status, output } = tsc(project.root);
+      assert.equal(status, 0, output);
+    } finally {
+      project.remove("lib/phase.ts");
+    }
+  });
+
   test("R103: cacheLife() takes the built-in and next.config profile names; a typo is a type error", () => {
     const next = readFileSync(join(project.root, ".approute/types/next.d.ts"), "utf8");
     assert.match(
