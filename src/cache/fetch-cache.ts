@@ -18,6 +18,7 @@
  */
 import { cacheScopeStorage } from "../context/cache-scope.js";
 import { currentRequestStore, type RequestStore } from "../context/request-store.js";
+import type { FetchCacheOption } from "../core/segment-config.js";
 import { bytesOf, streamOf } from "./entry.js";
 import { sha256 } from "./hash.js";
 import { minLife, NEVER } from "./profiles.js";
@@ -25,20 +26,10 @@ import { type CacheRuntime, requestImplicitTags } from "./runtime.js";
 import { MAX_TAG_LENGTH, MAX_TAGS } from "./tags.js";
 import type { CacheHandler } from "./types.js";
 
-/** `export const fetchCache` values (R85); `undefined` when the route does not export it. */
-export type FetchCacheMode =
-  | "auto"
-  | "default-cache"
-  | "only-cache"
-  | "force-cache"
-  | "default-no-store"
-  | "only-no-store"
-  | "force-no-store";
-
 /** What a route's segment config says about its fetches, decided once at load. */
 export interface FetchRoutePolicy {
-  /** The exported `fetchCache`, or undefined when not exported (Next treats the two differently). */
-  fetchCache: FetchCacheMode | undefined;
+  /** The exported `fetchCache` (R85), or undefined when not exported (Next treats the two differently). */
+  fetchCache: FetchCacheOption | undefined;
   /** `dynamic = "force-dynamic"`: fetches without options are not cached (R78). */
   forceDynamic: boolean;
   /** `dynamic = "force-static"`: a `revalidate: 0` fetch does not make the route dynamic. */

@@ -88,7 +88,6 @@ export class RemovedUAError extends Error {
  * that exists (see fetch-globals.ts; constructing one links it), so an app that never uses the
  * Fetch classes does not load undici at start.
  */
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the Request members come from the linked prototype.
 export interface NextRequest extends Request {}
 
 /** Next.js' request class. Construct it like a `Request`; the URL must be absolute (R50). */

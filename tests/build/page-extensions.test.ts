@@ -17,7 +17,7 @@ describe("pageExtensions (R1)", () => {
     const project = tempProject({
       "next.config.mjs": 'export default { pageExtensions: ["api.ts"] };\n',
       "app/a/route.api.ts":
-        'import { label } from "../b/route";\nexport function GET() { return new Response(`a ${label}`); }\n',
+        'import { label } from "../b/route";\nexport function GET() { return new Response("a " + label); }\n',
       // Not a route under this config: a plain module the route above imports.
       "app/b/route.ts":
         'export const label = "with b";\nexport function GET() { return new Response("b"); }\n',
