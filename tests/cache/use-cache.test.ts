@@ -105,6 +105,11 @@ describe("invalidation", () => {
     assert.deepEqual(await json("/tags"), { run: 2 });
     await post(`tag=${encodeURIComponent("ünïcødé tag")}`);
     assert.deepEqual(await json("/tags"), { run: 3 });
+    const logged = fx.logs.length;
+    await post(`path=/${"p".repeat(1024)}`); // a revalidatePath path over 1024 characters: ignored
+    assert.ok(
+      fx.logs.slice(logged).some((l) => l.level === "warn" && /longer than 1024 characters/.test(l.message)),
+    );
   });
 
   test("R106 inner tags propagate to the outer entry", async () => {

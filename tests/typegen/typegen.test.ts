@@ -77,10 +77,17 @@ describe("approute typegen on a project without next installed", () => {
     }
   });
 
-  test("next/constants declares the PHASE_* names a next.config function compares with", () => {
+  test("next/constants declares the PHASE_* names; next/cache the types and names of Next 16.4.6 (R117)", () => {
     project.write(
       "lib/phase.ts",
-      `import { PHASE_DEVELOPMENT_SERVER, PHASE_PRODUCTION_BUILD } from "next/constants";\nexport const phases: ["phase-production-build", "phase-development-server"] = [PHASE_PRODUCTION_BUILD, PHASE_DEVELOPMENT_SERVER];\n`,
+      `import { PHASE_DEVELOPMENT_SERVER, PHASE_PRODUCTION_BUILD } from "next/constants";
+import type { CacheEntry, CacheHandler, CacheLifeProfiles } from "next/cache";
+import { navigation, prefetch, unstable_cacheLife, unstable_cacheTag } from "next/cache";
+export const phases: ["phase-production-build", "phase-development-server"] = [PHASE_PRODUCTION_BUILD, PHASE_DEVELOPMENT_SERVER];
+export type Cache = [CacheEntry, CacheHandler, CacheLifeProfiles];
+export const deferred: Array<() => Promise<void>> = [navigation, prefetch];
+export const aliases = [unstable_cacheLife, unstable_cacheTag];
+`,
     );
     try {
       const { status, output } = tsc(project.root);
