@@ -4,7 +4,9 @@
  * with approute's runtime and the app's dependencies into a single ES module.
  * @module
  */
-import { join, relative } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { compileError } from "./compile.js";
 import { build, type Plugin } from "./esbuild.js";
 
@@ -23,14 +25,14 @@ function noRedisPlugin(): Plugin {
   return {
     name: "approute-worker-no-redis",
     setup(b) {
-      b.onLoad({ filter: /[\\/]cache[\\/]redis-handler\.js$/ }, () => ({
+      b.onLoad({ filter: /[\\/]cache[\\/]redis-handler\.[jt]s$/ }, () => ({
         loader: "js",
         contents: `export function createRedisHandler() {
   throw new Error("The Redis cache handler needs Node's TCP sockets and is not part of a Workers bundle. Unset APPROUTE_REDIS_URL (and approute.redis in next.config); the bundle then uses the embedded memory cache.");
 }\n`,
       }));
       // Custom cacheHandlers are imported from paths at start; a Workers bundle cannot import by path.
-      b.onLoad({ filter: /[\\/]runtime[\\/]cache-handlers\.js$/ }, () => ({
+      b.onLoad({ filter: /[\\/]runtime[\\/]cache-handlers\.[jt]s$/ }, () => ({
         loader: "js",
         contents: `export async function loadCacheHandlers() {
   throw new Error("cacheHandlers modules are loaded by path at start, which a Workers bundle cannot do. Remove cacheHandlers from next.config for the worker target.");
@@ -39,6 +41,44 @@ export async function loadIncrementalCacheHandler() {
   throw new Error("The cacheHandler class is loaded by path at start, which a Workers bundle cannot do. Remove cacheHandler from next.config for the worker target.");
 }\n`,
       }));
+    },
+  };
+}
+
+/** The root of the approute package this module belongs to (the folder of its package.json). */
+function packageRoot(): string | undefined {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, "utf8")).name === "approute") return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * Bundles approute from the TypeScript sources it ships (src/) rather than from dist/: dist/ holds
+ * the runtime as one file per layer (scripts/build-lib.mjs), which a bundler cannot tree-shake,
+ * while the sources let esbuild keep only what the app's routes use. Falls back to dist/ when the
+ * sources are not there.
+ */
+function fromSourcesPlugin(): Plugin {
+  const root = packageRoot();
+  const exportsMap =
+    root === undefined
+      ? {}
+      : (JSON.parse(readFileSync(join(root, "package.json"), "utf8")).exports as Record<string, unknown>);
+  return {
+    name: "approute-worker-from-sources",
+    setup(b) {
+      b.onResolve({ filter: /^approute(\/.*)?$/ }, (args) => {
+        if (root === undefined) return undefined;
+        const target = exportsMap[`.${args.path.slice("approute".length)}`] as
+          | { default?: string }
+          | undefined;
+        const dist = target?.default;
+        if (typeof dist !== "string" || !dist.startsWith("./dist/")) return undefined;
+        const source = resolve(root, dist.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts"));
+        return existsSync(source) ? { path: source } : undefined;
+      });
     },
   };
 }
@@ -73,7 +113,7 @@ export async function bundleWorker(
       logLevel: "silent",
       sourcemap: "linked",
       legalComments: "none",
-      plugins: [noRedisPlugin()],
+      plugins: [fromSourcesPlugin(), noRedisPlugin()],
     });
     const meta = result.metafile.outputs[relative(root, outFile).split("\\").join("/")];
     return { file: outFile, bytes: meta?.bytes ?? 0 };

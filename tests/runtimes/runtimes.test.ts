@@ -5,7 +5,7 @@
 // a handler error, next.config headers(), and a GET backed by a "use cache" function.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { FIXTURES } from "../helpers/fixture.ts";
@@ -265,6 +265,20 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
     } finally {
       await server.stop();
     }
+  });
+
+  test("the worker bundle holds what the routes use: no Node server, no Redis client, no loading by path", () => {
+    const bundle = readFileSync(join(project.root, ".approute", "worker", "index.mjs"), "utf8");
+    // approute is bundled from its sources, so what no route reaches is left out (#6: dist/ holds
+    // the runtime as one file per layer, which a bundler cannot tree-shake).
+    assert.ok(!/from\s*"node:http"/.test(bundle), "the Node server is in the worker bundle");
+    assert.ok(
+      !bundle.includes('createRequire(import.meta.url)("redis")'),
+      "node-redis is in the worker bundle",
+    );
+    // The stand-ins for the modules Workers cannot run.
+    assert.ok(bundle.includes("is not part of a Workers bundle"), "no Redis stand-in");
+    assert.ok(bundle.includes("which a Workers bundle cannot do"), "no cache-handlers stand-in");
   });
 
   test("workerd (miniflare): the --target worker bundle", async () => {
