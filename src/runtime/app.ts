@@ -462,41 +462,39 @@ export function createApp(options: AppOptions): App {
       }
     }
 
-    let match: RouteMatch<RouteData> | null;
-    const before =
-      rules.beforeFiles.length > 0 ? firstMatch(rules.beforeFiles, current, fullPath, input) : null;
-    if (before !== null) {
-      const dest = buildDestination(before.rule.destination, before.params, search);
-      if (before.rule.external)
-        return withHeaders(
-          await proxyExternal(dest.path + dest.search, source, requestHeaders, logger),
-          extra,
-        );
-      current = dest.path;
+    // A config rewrite (R127): where its destination leads, `null` when no rule matches, or the
+    // answer of an external destination.
+    const rewrite = async (
+      list: typeof rules.beforeFiles,
+    ): Promise<{ path: string } | { response: Response } | null> => {
+      const hit = firstMatch(list, current, fullPath, input);
+      if (hit === null) return null;
+      const dest = buildDestination(hit.rule.destination, hit.params, search);
+      if (!hit.rule.external) return { path: dest.path };
+      const upstream = await proxyExternal(dest.path + dest.search, source, requestHeaders, logger);
+      return { response: withHeaders(upstream, extra) };
+    };
+
+    if (rules.beforeFiles.length > 0) {
+      const before = await rewrite(rules.beforeFiles);
+      if (before !== null) {
+        if ("response" in before) return before.response;
+        current = before.path;
+      }
     }
-    match = matchPath(current);
+    let match = matchPath(current);
     if ((match === null || match.route.params.length > 0) && rules.afterFiles.length > 0) {
-      const hit = firstMatch(rules.afterFiles, current, fullPath, input);
-      if (hit !== null) {
-        const dest = buildDestination(hit.rule.destination, hit.params, search);
-        if (hit.rule.external)
-          return withHeaders(
-            await proxyExternal(dest.path + dest.search, source, requestHeaders, logger),
-            extra,
-          );
-        match = matchPath(dest.path);
+      const after = await rewrite(rules.afterFiles);
+      if (after !== null) {
+        if ("response" in after) return after.response;
+        match = matchPath(after.path);
       }
     }
     if (match === null && rules.fallback.length > 0) {
-      const hit = firstMatch(rules.fallback, current, fullPath, input);
-      if (hit !== null) {
-        const dest = buildDestination(hit.rule.destination, hit.params, search);
-        if (hit.rule.external)
-          return withHeaders(
-            await proxyExternal(dest.path + dest.search, source, requestHeaders, logger),
-            extra,
-          );
-        match = matchPath(dest.path);
+      const fallback = await rewrite(rules.fallback);
+      if (fallback !== null) {
+        if ("response" in fallback) return fallback.response;
+        match = matchPath(fallback.path);
       }
     }
     return withHeaders(await serve(source, match, requestHeaders), extra);

@@ -14,6 +14,32 @@ import type { NextCacheHandlerContext, NextIncrementalCacheHandler } from "./inc
 
 const METHODS = ["get", "set", "refreshTags", "getExpiration", "updateTags"] as const;
 
+/**
+ * Imports the module a next.config option names (a `file:` URL, or a path absolute or relative to
+ * the project root); throws `APR_INVALID_CONFIG` naming the option and the path when it cannot.
+ */
+async function importConfigured(
+  path: string,
+  root: string,
+  option: string,
+): Promise<Record<string, unknown>> {
+  const file = path.startsWith("file:")
+    ? new URL(path)
+    : pathToFileURL(isAbsolute(path) ? path : resolve(root, path));
+  try {
+    return (await import(file.href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new ApprouteError(
+      ErrorCode.INVALID_CONFIG,
+      `${option}: cannot load "${path}": ${(error as Error).message}`,
+      {
+        hint: "Point it at a JavaScript module (.js or .mjs), absolute or relative to the project root.",
+        cause: error,
+      },
+    );
+  }
+}
+
 /** Imports every configured handler module; throws `APR_INVALID_CONFIG` naming the kind and path. */
 export async function loadCacheHandlers(
   config: { cacheHandlers?: unknown },
@@ -22,22 +48,7 @@ export async function loadCacheHandlers(
   const paths = cacheHandlerPaths(config.cacheHandlers);
   const handlers: Record<string, CacheHandler> = {};
   for (const [kind, path] of Object.entries(paths)) {
-    const file = path.startsWith("file:")
-      ? new URL(path)
-      : pathToFileURL(isAbsolute(path) ? path : resolve(root, path));
-    let module: Record<string, unknown>;
-    try {
-      module = (await import(file.href)) as Record<string, unknown>;
-    } catch (error) {
-      throw new ApprouteError(
-        ErrorCode.INVALID_CONFIG,
-        `cacheHandlers.${kind}: cannot load "${path}": ${(error as Error).message}`,
-        {
-          hint: "Point it at a JavaScript module (.js or .mjs), absolute or relative to the project root.",
-          cause: error,
-        },
-      );
-    }
+    const module = await importConfigured(path, root, `cacheHandlers.${kind}`);
     const handler = (module.default ?? module) as Partial<CacheHandler>;
     const missing = METHODS.filter((m) => typeof handler?.[m] !== "function");
     if (missing.length > 0)
@@ -73,22 +84,7 @@ export async function loadIncrementalCacheHandler(
       `Invalid next.config option "cacheHandler": expected a module path string, received ${JSON.stringify(path)}.`,
       { hint: "Write cacheHandler: require.resolve('./cache-handler.mjs') (a module exporting a class)." },
     );
-  const file = path.startsWith("file:")
-    ? new URL(path)
-    : pathToFileURL(isAbsolute(path) ? path : resolve(root, path));
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(file.href)) as Record<string, unknown>;
-  } catch (error) {
-    throw new ApprouteError(
-      ErrorCode.INVALID_CONFIG,
-      `cacheHandler: cannot load "${path}": ${(error as Error).message}`,
-      {
-        hint: "Point it at a JavaScript module (.js or .mjs), absolute or relative to the project root.",
-        cause: error,
-      },
-    );
-  }
+  const module = await importConfigured(path, root, "cacheHandler");
   let Handler: unknown = module.default ?? module;
   // CommonJS modules compiled from TypeScript put the class on `.default` of the namespace default.
   if (typeof Handler !== "function" && typeof (Handler as { default?: unknown })?.default === "function")
