@@ -19,7 +19,9 @@ export interface Target {
 export function splitTarget(raw: string): Target | null {
   let start = 0;
   if (raw.charCodeAt(0) !== 47 /* / */) {
-    const scheme = raw.startsWith("http://") ? 7 : raw.startsWith("https://") ? 8 : -1;
+    // The scheme is case-insensitive (RFC 3986 §3.1): `HTTP://x/a` is `http://x/a`.
+    const head = raw.slice(0, 8).toLowerCase();
+    const scheme = head.startsWith("http://") ? 7 : head === "https://" ? 8 : -1;
     if (scheme === -1) return null;
     const slash = raw.indexOf("/", scheme);
     if (slash === -1) {

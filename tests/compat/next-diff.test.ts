@@ -742,6 +742,16 @@ const cases: Case[] = [
     headers: { cookie: "__prerender_bypass=1" },
   },
   {
+    name: "A5 an absolute-form target never steers a redirect",
+    path: "http://evil.example/api/hello",
+    statusDiffers: { next: 308, approute: 200, why: "A5: next start redirects to the client's authority" },
+  },
+  {
+    name: "A5 an absolute-form target with an upper-case scheme",
+    path: "HTTP://x/api/items/1",
+    statusDiffers: { next: 308, approute: 200, why: "A5; the scheme is case-insensitive (RFC 3986)" },
+  },
+  {
     name: "R15/A2 malformed escape in a param, with a method the route lacks",
     method: "DELETE",
     path: "/api/url/0%ZZ",

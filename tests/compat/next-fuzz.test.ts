@@ -25,6 +25,8 @@ const SURVEY = process.env.FUZZ_SURVEY === "1";
 interface Req {
   method: string;
   target: string;
+  /** The target next start gets instead, where its own answer to `target` is a known hazard. */
+  nextTarget?: string;
   headers: Array<[string, string]>;
   body?: string;
 }
@@ -381,12 +383,13 @@ interface Seen {
   html: boolean;
 }
 
-function toRaw(req: Req): string {
+function toRaw(req: Req, side: "next" | "approute" = "approute"): string {
   const headers = new Map<string, string>([["host", "localhost"]]);
   for (const [k, v] of req.headers) headers.set(k, v);
   headers.set("connection", "close");
   if (req.body !== undefined) headers.set("content-length", String(Buffer.byteLength(req.body)));
-  let text = `${req.method} ${req.target} HTTP/1.1\r\n`;
+  const target = side === "next" ? (req.nextTarget ?? req.target) : req.target;
+  let text = `${req.method} ${target} HTTP/1.1\r\n`;
   for (const [k, v] of headers) text += `${k}: ${v}\r\n`;
   return `${text}\r\n${req.body ?? ""}`;
 }
@@ -461,7 +464,7 @@ const DELIBERATE: Array<{
     settles: true,
     apply(req, next, ours) {
       if (next.status !== 500 || ours.status !== 400) return false;
-      if (!malformedPath(req.target) && req.method !== "TRACE") return false;
+      if (!malformedPath(req.target) && req.method !== "TRACE" && req.target !== "*") return false;
       next.headers = {};
       ours.headers = {};
       next.body = ours.body = null;
@@ -613,6 +616,18 @@ const DELIBERATE: Array<{
     },
   },
   {
+    why: "CONNECT: next start drops the connection without an answer; approute answers 400",
+    settles: true,
+    apply(req, next, ours) {
+      if (req.method !== "CONNECT" || next.status !== 0) return false;
+      assert.equal(ours.status, 400, "approute's answer to CONNECT");
+      next.status = 400;
+      next.headers = ours.headers = {};
+      next.body = ours.body = null;
+      return true;
+    },
+  },
+  {
     why: "Next's HTML error pages are compared by status only",
     apply(_req, next, ours) {
       if (!next.html) return false;
@@ -641,9 +656,9 @@ function safe(req: Req, ours: Seen, next: Seen): string | null {
   return null;
 }
 
-async function send(url: string, req: Req): Promise<RawResponse | null> {
+async function send(url: string, req: Req, side: "next" | "approute"): Promise<RawResponse | null> {
   try {
-    return await rawRequest(url, toRaw(req), { head: req.method === "HEAD" });
+    return await rawRequest(url, toRaw(req, side), { head: req.method === "HEAD" });
   } catch {
     return null; // closed without an answer: compared as status 0
   }
@@ -678,7 +693,7 @@ describe("differential fuzz: approute vs next start", { timeout: 900_000 }, () =
 
   /** Sends `req` to both servers; returns a description of the difference, or null. */
   async function differ(req: Req, name = ""): Promise<string | null> {
-    const [a, b] = await Promise.all([send(next.url, req), send(approute.url, req)]);
+    const [a, b] = await Promise.all([send(next.url, req, "next"), send(approute.url, req, "approute")]);
     if (SURVEY)
       statuses.set(`${name} ${a?.status ?? 0}`, (statuses.get(`${name} ${a?.status ?? 0}`) ?? 0) + 1);
     const theirs = seen(a, next.origin);
@@ -707,6 +722,7 @@ describe("differential fuzz: approute vs next start", { timeout: 900_000 }, () =
     return [
       `${problem} (seed ${SEED})`,
       `request: ${JSON.stringify(toRaw(req))}`,
+      req.nextTarget === undefined ? "" : `next start got: ${JSON.stringify(toRaw(req, "next"))}`,
       `next start: ${JSON.stringify(theirs)}`,
       `approute:   ${JSON.stringify(ours)}`,
       applied.length ? `deliberate differences applied: ${applied.join("; ")}` : "",
@@ -772,6 +788,34 @@ describe("differential fuzz: approute vs next start", { timeout: 900_000 }, () =
           target: t,
           headers: cookie === undefined ? [] : ([["cookie", cookie]] as Array<[string, string]>),
         })),
+    ));
+
+  test(`absolute-form, authority-form and * targets (seed ${SEED})`, () =>
+    check(
+      "form",
+      fc.oneof(
+        fc
+          .tuple(
+            fc.constantFrom("GET", "HEAD", "POST", "OPTIONS"),
+            fc.constantFrom(
+              "http://evil.example",
+              "https://evil.example:8443",
+              "http://localhost",
+              "HTTP://x",
+            ),
+            fc.oneof(headerTarget, target),
+          )
+          // A5: next start redirects an absolute-form target to the client's authority (an open
+          // redirect); approute ignores the authority, so it must answer as next start answers
+          // the path alone.
+          .map(([m, origin, t]) => ({ method: m, target: origin + t, nextTarget: t, headers: [] })),
+        fc
+          .tuple(
+            fc.constantFrom("GET", "OPTIONS", "CONNECT"),
+            fc.constantFrom("*", "example.com:443", "evil.example"),
+          )
+          .map(([m, t]) => ({ method: m, target: t, headers: [] })),
+      ),
     ));
 
   test(`request cookies: duplicates, quotes, escapes (seed ${SEED})`, () =>
