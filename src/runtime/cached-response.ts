@@ -219,7 +219,8 @@ export function serializeEntry(pathname: string, entry: CachedResponse): Seriali
     expire: entry.expire,
   };
   try {
-    out.text = new TextDecoder("utf-8", { fatal: true }).decode(entry.body);
+    // ignoreBOM: a leading byte-order mark is part of the body, not a hint to drop.
+    out.text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(entry.body);
   } catch {
     out.base64 = bytesToBase64(entry.body);
   }

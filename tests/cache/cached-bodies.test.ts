@@ -1,0 +1,85 @@
+// Cached GETs (R73–R75) are served byte for byte as the handler answered at build, whatever the body
+// holds: approute keeps small typed UTF-8 bodies as strings for the Node writer (#6), and must not
+// change bytes that are not UTF-8, a byte-order mark, a body without a content type or a large one.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
+import { tempProject } from "../helpers/project.ts";
+
+const route = (body: string, init = "{}") => `export const dynamic = "force-static";
+export function GET() {
+  return new Response(${body}, ${init});
+}
+`;
+
+const CASES: Record<string, { source: string; bytes: number[] | string; type: string | null }> = {
+  json: {
+    source: route(
+      `JSON.stringify({ café: "☕", n: 1 })`,
+      `{ headers: { "content-type": "application/json" } }`,
+    ),
+    bytes: JSON.stringify({ café: "☕", n: 1 }),
+    type: "application/json",
+  },
+  "not-utf8": {
+    source: route(
+      "new Uint8Array([0xff, 0xfe, 0x41, 0xc3, 0x28, 0x80])",
+      `{ headers: { "content-type": "text/plain" } }`,
+    ),
+    bytes: [0xff, 0xfe, 0x41, 0xc3, 0x28, 0x80],
+    type: "text/plain",
+  },
+  bom: {
+    source: route(
+      "new Uint8Array([0xef, 0xbb, 0xbf, 0x68, 0x69])",
+      `{ headers: { "content-type": "text/plain" } }`,
+    ),
+    bytes: [0xef, 0xbb, 0xbf, 0x68, 0x69],
+    type: "text/plain",
+  },
+  untyped: {
+    source: route("new Uint8Array([0x68, 0x69])"),
+    bytes: [0x68, 0x69],
+    type: null,
+  },
+  large: {
+    source: route(`"é".repeat(20000)`, `{ headers: { "content-type": "text/plain; charset=utf-8" } }`),
+    bytes: "é".repeat(20000),
+    type: "text/plain; charset=utf-8",
+  },
+};
+
+describe("cached bodies are sent as stored (R73, R75, #6)", () => {
+  const project = tempProject(
+    Object.fromEntries(Object.entries(CASES).map(([name, c]) => [`app/${name}/route.ts`, c.source])),
+  );
+  let server: FixtureServer;
+  before(async () => {
+    server = await startFixture("cached-bodies", { root: project.root });
+  });
+  after(async () => {
+    await server?.close();
+    project.dispose();
+  });
+
+  for (const [name, c] of Object.entries(CASES)) {
+    test(`${name}: same bytes, length and type on every hit`, async () => {
+      const expected = typeof c.bytes === "string" ? Buffer.from(c.bytes) : Buffer.from(c.bytes);
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`${server.url}/${name}`, { headers: { "accept-encoding": "identity" } });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get("x-nextjs-cache"), "HIT");
+        assert.equal(res.headers.get("content-type"), c.type);
+        assert.equal(res.headers.get("content-length"), String(expected.byteLength));
+        assert.deepEqual(Buffer.from(await res.arrayBuffer()), expected);
+      }
+    });
+  }
+
+  test("HEAD of a cached text body: the GET's headers, no body", async () => {
+    const res = await fetch(`${server.url}/json`, { method: "HEAD" });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-length"), String(Buffer.byteLength(CASES.json!.bytes as string)));
+    assert.equal(await res.text(), "");
+  });
+});
