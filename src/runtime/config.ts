@@ -92,6 +92,9 @@ export function resolveConfig(input: NextConfigInput = {}, warn?: (message: stri
   if (typeof experimental !== "object" || experimental === null)
     throw invalid("experimental", "an object", experimental);
   checkExperimental(experimental, warn);
+  // Next 16 warns the same way (and then cannot build an App Router-only project).
+  if (input.i18n !== undefined && warn)
+    warn("next.config: `i18n` is not supported in the App Router, so route handlers ignore it.");
   const compress = input.compress ?? true;
   if (typeof compress !== "boolean") throw invalid("compress", "a boolean", compress);
   const env = input.env ?? {};

@@ -353,4 +353,15 @@ describe("options Next 16 moved or deprecated (R151–R153)", () => {
     assert.match(warnings[1]!, /`experimental\.cacheLife` has moved to the top-level `cacheLife`/);
     assert.match(warnings[2]!, /`experimental\.cacheHandlers` has moved to the top-level `cacheHandlers`/);
   });
+
+  test("R156: i18n is accepted with Next's warning that the App Router does not support it", () => {
+    const warnings: string[] = [];
+    createApp({
+      routes: [],
+      config: { i18n: { locales: ["en", "de"], defaultLocale: "en" } },
+      logger: { error() {}, info() {}, warn: (message: string) => warnings.push(message) },
+    });
+    assert.equal(warnings.length, 1, warnings.join("\n"));
+    assert.match(warnings[0]!, /`i18n` is not supported in the App Router/);
+  });
 });
