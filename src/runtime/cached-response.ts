@@ -107,6 +107,31 @@ export type CacheState = "HIT" | "MISS" | "STALE";
 export interface ServedEntry {
   entry: CachedResponse;
   byState: Record<CacheState, Record<string, string>>;
+  /** The body as a string when it is small, typed and valid UTF-8 (see {@link textBody}). */
+  text: string | undefined;
+}
+
+/**
+ * Largest body also kept as a string: below the size the Node writer starts to gzip at, and small
+ * enough that copying it into the header block costs less than a second buffer in the write.
+ */
+const TEXT_BODY_MAX = 1024;
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * A small body with a content type that is valid UTF-8, as a string: Node sends a string body in
+ * one write with the header block, where a byte body goes out as a second buffer — about 10% less
+ * CPU per request for a static JSON answer (#6). The bytes on the wire are the same.
+ */
+function textBody(entry: CachedResponse, base: Record<string, string>): string | undefined {
+  const body = entry.body;
+  if (base["content-type"] === undefined || body.byteLength === 0 || body.byteLength > TEXT_BODY_MAX)
+    return undefined;
+  try {
+    return strictUtf8.decode(body);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Prepares an entry for serving. */
@@ -119,13 +144,13 @@ export function prepareEntry(entry: CachedResponse): ServedEntry {
   // Frozen: served for every hit, and writers may keep a flattened copy.
   for (const state of ["HIT", "MISS", "STALE"] as const)
     byState[state] = Object.freeze({ ...base, "x-nextjs-cache": state });
-  return { entry, byState };
+  return { entry, byState, text: textBody(entry, base) };
 }
 
 /** The response for one request served from `served`. hot path for cached routes. */
 export function respondFrom(served: ServedEntry, state: CacheState): Response {
   const entry = served.entry;
-  return new FastResponse(entry.body as Uint8Array<ArrayBuffer>, {
+  return new FastResponse(served.text ?? (entry.body as Uint8Array<ArrayBuffer>), {
     status: entry.status,
     headers: served.byState[state],
   }) as unknown as Response;
