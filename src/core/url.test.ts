@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  canonicalUrl,
   groupQuery,
   printRedirectQuery,
   repeatedSlashRedirect,
@@ -47,4 +48,11 @@ test("R11: a redirect's query is grouped by key and printed with encodeURICompon
   assert.equal(print("?a[]=1&c=%E0%A4%A"), "?a%5B%5D=1&c=%EF%BF%BD%25A");
   // No prototype: these are keys like any other (security checklist item 7).
   assert.equal(print("?__proto__=1&constructor=2"), "?__proto__=1&constructor=2");
+});
+
+test("R42: a handler's request.url has no fragment, with or without a query", () => {
+  assert.equal(canonicalUrl("http://h/a#f"), "http://h/a");
+  assert.equal(canonicalUrl("http://h/a?b#f"), "http://h/a?b=");
+  assert.equal(canonicalUrl("http://h/a#f?x"), "http://h/a");
+  assert.equal(canonicalUrl("http://h/a"), "http://h/a");
 });

@@ -129,11 +129,13 @@ export function printRedirectQuery(grouped: Record<string, string[]>): string {
   return out;
 }
 
-/** An absolute URL with its query printed as {@link canonicalSearch} does; URLs without `?` are returned as is. */
+/** An absolute URL with its query printed as {@link canonicalSearch} does and without a fragment. */
 export function canonicalUrl(url: string): string {
   const q = url.indexOf("?");
+  // A fragment a client sent in the target never reaches a handler (R42), as in next start.
+  const hash = url.indexOf("#");
+  if (hash !== -1 && (q === -1 || hash < q)) return url.slice(0, hash);
   if (q === -1) return url;
-  const hash = url.indexOf("#", q);
   const search = hash === -1 ? url.slice(q) : url.slice(q, hash);
   return url.slice(0, q) + canonicalSearch(search);
 }

@@ -741,6 +741,14 @@ const cases: Case[] = [
     path: "/api/px/deny",
     headers: { cookie: "__prerender_bypass=1" },
   },
+  { name: "R42 a fragment in the target never reaches request.url", path: "/api/url/f#frag" },
+  { name: "R42/R132 nor the proxy's request.url", path: "/api/px/method#frag" },
+  {
+    name: "R129/R42 a proxy rewrite under X-Forwarded-Proto: https",
+    path: "/api/px/rewrite",
+    headers: { "x-forwarded-proto": "https" },
+    statusDiffers: { next: 500, approute: 200, why: "next start fetches its own https origin and fails" },
+  },
   {
     name: "A5 an absolute-form target never steers a redirect",
     path: "http://evil.example/api/hello",

@@ -616,6 +616,21 @@ const DELIBERATE: Array<{
     },
   },
   {
+    why:
+      "R129/R42: with `X-Forwarded-Proto: https` next start turns its proxy's rewrite into an " +
+      "https fetch of itself, which fails with 500; approute rewrites inside the server",
+    settles: true,
+    apply(req, next, ours) {
+      if (next.status !== 500 || ours.status >= 500 || !req.target.startsWith("/api/px/rewrite"))
+        return false;
+      if (header(req, "x-forwarded-proto") !== "https") return false;
+      next.status = ours.status;
+      next.headers = ours.headers = {};
+      next.body = ours.body = null;
+      return true;
+    },
+  },
+  {
     why: "CONNECT: next start drops the connection without an answer; approute answers 400",
     settles: true,
     apply(req, next, ours) {
