@@ -207,6 +207,22 @@ export function realResponse(response: FastResponse): Response {
   return real;
 }
 
+/**
+ * Byte bodies approute serves many times and never changes (a cached route's stored body): a writer
+ * may keep what it derives from one (its gzip) for as long as the body lives.
+ */
+const sharedBodies = new WeakSet<Uint8Array>();
+
+/** Marks `body` as shared and immutable (see {@link isSharedBody}). */
+export function shareBody(body: Uint8Array): void {
+  sharedBodies.add(body);
+}
+
+/** True for a body marked by {@link shareBody}. */
+export function isSharedBody(body: unknown): body is Uint8Array {
+  return typeof body === "object" && body !== null && sharedBodies.has(body as Uint8Array);
+}
+
 /** True for a FastResponse (or subclass such as NextResponse). */
 export function isFastResponse(value: unknown): value is FastResponse {
   return typeof value === "object" && value !== null && kStatus in value;

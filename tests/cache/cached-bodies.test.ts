@@ -2,7 +2,9 @@
 // holds: approute keeps small typed UTF-8 bodies as strings for the Node writer (#6), and must not
 // change bytes that are not UTF-8, a byte-order mark, a body without a content type or a large one.
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { after, before, describe, test } from "node:test";
+import { gunzipSync } from "node:zlib";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
 import { tempProject } from "../helpers/project.ts";
 
@@ -75,6 +77,28 @@ describe("cached bodies are sent as stored (R73, R75, #6)", () => {
       }
     });
   }
+
+  test("a large cached body is gzipped for a client that accepts it, the same bytes every hit", async () => {
+    const get = () =>
+      new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        const req = request(`${server.url}/large`, { headers: { "accept-encoding": "gzip" } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on("error", reject);
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    const answers = await Promise.all([get(), get(), get()]);
+    answers.push(await get());
+    for (const { headers, body } of answers) {
+      assert.equal(headers["content-encoding"], "gzip");
+      assert.equal(headers["content-length"], String(body.byteLength));
+      assert.equal(gunzipSync(body).toString(), CASES.large!.bytes);
+    }
+    assert.ok(answers.every(({ body }) => body.equals(answers[0]!.body)));
+  });
 
   test("HEAD of a cached text body: the GET's headers, no body", async () => {
     const res = await fetch(`${server.url}/json`, { method: "HEAD" });

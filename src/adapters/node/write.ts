@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Writable } from "node:stream";
-import { bodyContentType, type FastResponse, isFastResponse } from "../../web/fast-response.js";
+import { bodyContentType, type FastResponse, isFastResponse, isSharedBody } from "../../web/fast-response.js";
 import { kBody, kHeaders, kInit, kReal, kSetCookie, kStatus } from "../../web/symbols.js";
 import { gzipBytes, markGzip, shouldCompress, streamingGzip } from "./compress.js";
 
@@ -114,7 +114,23 @@ export function writeResponse(
   return writeStream(req, res, response.status, response.statusText, flat, response.body, compress);
 }
 
-/** Sends a whole body: gzipped when `compress` and the response qualifies, else as is. */
+/** The gzip of each shared body (a cached route's), made once and kept while the body lives. */
+const gzipOfShared = new WeakMap<Uint8Array, Promise<Buffer>>();
+
+function gzipShared(body: Uint8Array, bytes: Buffer): Promise<Buffer> {
+  let zipped = gzipOfShared.get(body);
+  if (zipped === undefined) {
+    zipped = gzipBytes(bytes);
+    gzipOfShared.set(body, zipped);
+    zipped.catch(() => gzipOfShared.delete(body));
+  }
+  return zipped;
+}
+
+/**
+ * Sends a whole body: gzipped when `compress` and the response qualifies, else as is. `shared` is
+ * the body it came from when that body never changes, so its gzip is made once.
+ */
 function endWith(
   req: IncomingMessage,
   res: ServerResponse,
@@ -123,10 +139,13 @@ function endWith(
   flat: Flat,
   bytes: string | Buffer,
   compress: boolean,
+  shared?: Uint8Array,
 ): void | Promise<void> {
   const length = typeof bytes === "string" ? Buffer.byteLength(bytes) : bytes.byteLength;
   if (compress && shouldCompress(req, status, flat, length)) {
-    return gzipBytes(typeof bytes === "string" ? Buffer.from(bytes) : bytes).then((out) => {
+    const buffer = typeof bytes === "string" ? Buffer.from(bytes) : bytes;
+    const zipped = shared === undefined ? gzipBytes(buffer) : gzipShared(shared, buffer);
+    return zipped.then((out) => {
       markGzip(flat, out.byteLength);
       head(res, status, statusText, flat);
       res.end(out);
@@ -172,7 +191,16 @@ function writeBody(
             (body as ArrayBufferView).byteOffset,
             (body as ArrayBufferView).byteLength,
           );
-    return endWith(req, res, status, statusText, flat, bytes, compress);
+    return endWith(
+      req,
+      res,
+      status,
+      statusText,
+      flat,
+      bytes,
+      compress,
+      isSharedBody(body) ? body : undefined,
+    );
   }
   if (body instanceof URLSearchParams) {
     if (!hasHeader(flat, "content-type")) insertSorted(flat, "content-type", bodyContentType(body)!);
