@@ -279,9 +279,10 @@ function interpret(response: Response, source: IncomingSource, basePath: string)
     // connection: the client's own X-Forwarded-For/Port/Proto went with the old set (R47, R128).
     for (const name of FORWARDED) {
       if (requestHeaders.has(name)) continue;
+      // X-Forwarded-Host: the new set's Host, else the listen host name (`next start -H`).
       const value =
         name === "x-forwarded-host"
-          ? (requestHeaders.get("host") ?? new URL(source.url).hostname)
+          ? (requestHeaders.get("host") ?? source.forwarded?.(name) ?? new URL(source.url).hostname)
           : (source.forwarded?.(name) ?? null);
       if (value !== null) requestHeaders.set(name, value);
     }

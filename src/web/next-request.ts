@@ -22,7 +22,8 @@ export interface IncomingSource {
   header?(name: string): string | null;
   /**
    * Optional: the `X-Forwarded-Host/Port/Proto/For` value the server itself gives this connection,
-   * whatever the client sent — what a header set replaced by the proxy gets (R47, R128).
+   * whatever the client sent — what a header set replaced by the proxy gets (R47, R128). For the
+   * host that is the listen host name, not the request's `Host`.
    */
   forwarded?(name: string): string | null;
   /** The body as a stream, or null when there is none. Called at most once. */

@@ -29,6 +29,8 @@ interface Case {
   statusDiffers?: { next: number; approute: number; why: string };
   /** Set-Cookie values with a time in them: compare without `Expires=`. */
   cookieTimes?: boolean;
+  /** Send an HTTP/1.0 request, with no Host header unless `headers` has one. */
+  http10?: boolean;
 }
 
 const cases: Case[] = [
@@ -596,6 +598,10 @@ const cases: Case[] = [
   },
   { name: "R42/R128 a header set with X-Forwarded-Proto: https", path: "/api/px/fwd?m=https" },
   { name: "R47/R128 X-Forwarded-* after a fresh header set", path: "/api/px/fwd?m=fresh" },
+  // No Host (HTTP/1.0): X-Forwarded-Host is the -H host name both servers were given (R47).
+  { name: "R47 HTTP/1.0 without Host: X-Forwarded-Host is the listen name", path: "/api/hdrs", http10: true },
+  { name: "R47 HTTP/1.0 without Host: what the proxy sees", path: "/api/px/fwd?m=sc", http10: true },
+  { name: "R47/R128 HTTP/1.0 without Host and a fresh header set", path: "/api/px/fresh", http10: true },
   {
     name: "R47/R128 a fresh header set drops the client's X-Forwarded-*",
     path: "/api/px/fwd?m=fresh",
@@ -768,10 +774,10 @@ const cases: Case[] = [
 ];
 
 function raw(c: Case): string {
-  const headers = { host: "localhost", connection: "close", ...c.headers };
+  const headers = c.http10 ? { ...c.headers } : { host: "localhost", connection: "close", ...c.headers };
   if (c.body !== undefined && c.headers?.["transfer-encoding"] === undefined)
     Object.assign(headers, { "content-length": String(Buffer.byteLength(c.body)) });
-  let text = `${c.method ?? "GET"} ${c.path} HTTP/1.1\r\n`;
+  let text = `${c.method ?? "GET"} ${c.path} HTTP/${c.http10 ? "1.0" : "1.1"}\r\n`;
   for (const [k, v] of Object.entries(headers)) text += `${k}: ${v}\r\n`;
   return `${text}\r\n${c.body ?? ""}`;
 }

@@ -7,6 +7,7 @@ export {
   DEFAULT_BODY_LIMIT,
   originFor,
   type RunningServer,
+  requestOriginFor,
   SERVER_DEFAULTS,
   type ServeOptions,
   serve,

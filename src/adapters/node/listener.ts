@@ -24,6 +24,8 @@ export interface Handler {
 export interface ListenerOptions {
   /** `http://host:port` used to build `request.url` (R42). */
   origin: string;
+  /** The host name the server listens on as configured (`-H`; default `localhost`): X-Forwarded-Host when a request has no Host (R47). */
+  hostname?: string;
   /** Largest request body in bytes (A6). */
   bodyLimit: number;
   logger: Logger;
@@ -39,6 +41,7 @@ export function createListener(
   options: ListenerOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { origin, bodyLimit, logger } = options;
+  const hostname = options.hostname || "localhost";
   const maxUrlLength = options.maxUrlLength ?? 8192;
   // Chosen once: the trusted-proxy variant only differs in how it builds `request.url`.
   const Source = options.trustProxy ? ProxiedNodeSource : NodeSource;
@@ -90,7 +93,7 @@ export function createListener(
     let result: Response | Promise<Response>;
     const compress = app.config?.compress === true;
     try {
-      result = app.handle(new Source(req, res, origin, bodyLimit), target);
+      result = app.handle(new Source(req, res, origin, bodyLimit, hostname), target);
     } catch (error) {
       fail(res, error);
       return;

@@ -69,14 +69,30 @@ export interface RunningServer {
   close(graceMs?: number): Promise<{ forced: boolean }>;
 }
 
-/** The origin used for `request.url`: Next uses `localhost` unless a hostname is configured (R42). */
+/**
+ * The origin printed as where the server is ready: unspecified and loopback hosts read as
+ * `localhost`, as `next start` prints them.
+ */
 export function originFor(hostname: string | undefined, port: number): string {
-  // Next reports unspecified and loopback hosts as `localhost` (its NextURL does the same).
   const local =
     !hostname || hostname === "0.0.0.0" || hostname === "::" || hostname === "::1" || /^127\./.test(hostname);
   const host = local ? "localhost" : hostname.includes(":") ? `[${hostname}]` : hostname;
   return `http://${host}:${port}`;
 }
+
+/**
+ * The origin of `request.url` (R42), as next start builds it: its listen host name (`localhost`
+ * without one), with loopback names (`127.x.x.x`, `::1`) read as `localhost` as NextURL reads them.
+ * An unspecified address stays as given — `-H 0.0.0.0` gives `http://0.0.0.0:<port>`, `-H ::`
+ * gives `http://[::]:<port>` — so set `-H` to the public name, or use `trustProxy`.
+ */
+export function requestOriginFor(hostname: string | undefined, port: number): string {
+  const local = !hostname || hostname === "localhost" || hostname === "::1" || LOOPBACK_V4.test(hostname);
+  const host = local ? "localhost" : hostname.includes(":") ? `[${hostname}]` : hostname;
+  return `http://${host}:${port}`;
+}
+
+const LOOPBACK_V4 = /^127(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /**
  * Serves `getApp()` (a getter, so a dev server can swap the app) on `port` (0 = any free port).
@@ -113,7 +129,8 @@ export function serve(getApp: () => Handler, options: ServeOptions = {}): Promis
       server.on(
         "request",
         createListener(getApp, {
-          origin,
+          origin: requestOriginFor(options.hostname, address.port),
+          hostname: options.hostname,
           bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
           logger,
           trustProxy: options.trustProxy === true,

@@ -19,6 +19,8 @@ export class NodeSource implements IncomingSource {
     readonly origin: string,
     /** Largest body in bytes; a route's `bodySizeLimit` replaces it through {@link limitBody}. */
     public bodyLimit: number,
+    /** The host name the server was told to listen on (`-H`), `localhost` when none (R47). */
+    readonly hostname = "localhost",
   ) {
     this.method = req.method ?? "GET";
   }
@@ -56,7 +58,7 @@ export class NodeSource implements IncomingSource {
 
   header(name: string): string | null {
     const value = this.req.headers[name];
-    if (value === undefined) return name.startsWith("x-forwarded-") ? this.forwarded(name) : null;
+    if (value === undefined) return name.startsWith("x-forwarded-") ? this.added(name) : null;
     return Array.isArray(value) ? value.join(name === "cookie" ? "; " : ", ") : value;
   }
 
@@ -79,15 +81,29 @@ export class NodeSource implements IncomingSource {
     }
     for (const name of FORWARDED) {
       if (incoming[name] !== undefined) continue;
-      const value = this.forwarded(name);
+      const value = this.added(name);
       if (value !== null) headers.append(name, value);
     }
     return headers;
   }
 
   /**
-   * What Next puts in an `X-Forwarded-*` header the client did not send, or that a header set the
-   * proxy replaced lacks: the connection's own value (R47, R128).
+   * What Next puts in an `X-Forwarded-*` header the client did not send (R47): the request's `Host`
+   * for `X-Forwarded-Host` — the listen host name when the request has none (an HTTP/1.0 request) —
+   * and the connection's own value for the others.
+   */
+  protected added(name: string): string | null {
+    if (name === "x-forwarded-host") {
+      const host = this.req.headers.host;
+      if (host !== undefined) return host;
+    }
+    return this.forwarded(name);
+  }
+
+  /**
+   * The connection's own `X-Forwarded-*` value, whatever the request headers say: what a header set
+   * the proxy replaced gets where it lacks one (R47, R128). The host is the listen host name as
+   * given, without a port, as `next start -H` (`localhost` without `-H`).
    */
   forwarded(name: string): string | null {
     const req = this.req;
@@ -95,7 +111,7 @@ export class NodeSource implements IncomingSource {
     const https = socket?.encrypted === true;
     switch (name) {
       case "x-forwarded-host":
-        return req.headers.host ?? null;
+        return this.hostname;
       case "x-forwarded-port": {
         const port = socket?.localPort;
         return port !== undefined ? String(port) : https ? "443" : "80";
@@ -216,9 +232,24 @@ const HOST = /^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
  * The source used with `trustProxy`: `request.url` takes its host from the first `X-Forwarded-Host`
  * (when it is a plain host) and its scheme from the first `X-Forwarded-Proto`. Without `trustProxy`
  * neither header — nor `Host` — can steer the origin (R42, A5).
+ *
+ * What the trusted proxy said is the connection's own value: when a proxy.ts header set lacks
+ * `X-Forwarded-Host`/`-Proto` (a fresh set), the handler gets the trusted ones there, not the
+ * listen host name and the socket's scheme, and its `request.url` keeps the trusted scheme (R128).
  */
 export class ProxiedNodeSource extends NodeSource {
   #proxiedUrl: string | undefined;
+
+  override forwarded(name: string): string | null {
+    if (name === "x-forwarded-host") {
+      const host = firstValue(this.req.headers["x-forwarded-host"]);
+      if (host !== undefined && HOST.test(host)) return host;
+    } else if (name === "x-forwarded-proto") {
+      const proto = firstValue(this.req.headers["x-forwarded-proto"]);
+      if (proto === "https" || proto === "http") return proto;
+    }
+    return super.forwarded(name);
+  }
 
   override get url(): string {
     if (this.#proxiedUrl === undefined) {
