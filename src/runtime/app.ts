@@ -418,20 +418,22 @@ export function createApp(options: AppOptions): App {
   ): Promise<Response> {
     const input = conditional ? matchInputFor(source, search) : undefined;
     const inside = pathname ?? "";
-    let extra = rules.headers.length > 0 ? matchHeaders(rules.headers, inside, fullPath, input) : undefined;
     if (rules.redirects.length > 0) {
       const hit = firstMatch(rules.redirects, inside, fullPath, input);
       if (hit !== null) {
-        const dest = buildDestination(hit.rule.destination, hit.params, search);
-        const internal = dest.path.startsWith("/");
-        const path =
-          internal && hit.rule.prefixBasePath && basePath !== "" ? basePath + dest.path : dest.path;
-        return withHeaders(
-          redirectResponse(hit.rule.status, new Headers({ location: path + dest.search })),
-          extra,
-        );
+        // R148/R149: as next start, a redirect carries no headers() rule's headers.
+        const dest = buildDestination(hit.rule.destination, hit.params, search, true);
+        if (dest === null) return unfilledDestination("redirects", hit.rule.destination, fullPath);
+        let path = dest.path;
+        if (path.startsWith("/")) {
+          // R13: `//` or `\` from a param never makes a protocol-relative (open) redirect.
+          path = path.replace(/[\\/]{2,}|\\/g, "/");
+          if (hit.rule.prefixBasePath && basePath !== "") path = basePath + path;
+        }
+        return redirectResponse(hit.rule.status, new Headers({ location: path + dest.search }));
       }
     }
+    let extra = rules.headers.length > 0 ? matchHeaders(rules.headers, inside, fullPath, input) : undefined;
     if (pathname === null) return withHeaders(emptyResponse(404), extra);
 
     let current = pathname;
@@ -470,6 +472,7 @@ export function createApp(options: AppOptions): App {
       const hit = firstMatch(list, current, fullPath, input);
       if (hit === null) return null;
       const dest = buildDestination(hit.rule.destination, hit.params, search);
+      if (dest === null) return { response: unfilledDestination("rewrites", hit.rule.destination, fullPath) };
       if (!hit.rule.external) return { path: dest.path };
       const upstream = await proxyExternal(dest.path + dest.search, source, requestHeaders, logger);
       return { response: withHeaders(upstream, extra) };
@@ -498,6 +501,14 @@ export function createApp(options: AppOptions): App {
       }
     }
     return withHeaders(await serve(source, match, requestHeaders), extra);
+  }
+
+  /** A destination that needs a param its source left out (`:id?` used as `:id`): 500, as next start. */
+  function unfilledDestination(kind: string, destination: string, path: string): Response {
+    logger.error(
+      `next.config ${kind}: the destination ${JSON.stringify(destination)} needs a parameter that ${path} did not capture; make it optional in the destination too (:name*) or required in the source.`,
+    );
+    return emptyResponse(500);
   }
 
   async function fetch(request: Request): Promise<Response> {

@@ -153,7 +153,8 @@ export function compileConfigRoutes(raw: Record<string, unknown>): ConfigRoutes 
       );
     for (const h of entries as Array<{ key: string; value: string }>) {
       try {
-        new Headers([[h.key, h.value]]);
+        // Params (`x-:id`) are filled per request; what is written around them must be valid.
+        new Headers([[h.key.replace(/:[A-Za-z_][A-Za-z0-9_]*[*+?]?/g, "p"), h.value]]);
       } catch {
         throw fail(
           `${key}.headers`,
@@ -247,7 +248,18 @@ export function matchHeaders(
     const params = matchPattern(rule.pattern, rule.raw ? fullPath : pathname, input);
     if (params === null) continue;
     out ??= new Headers();
-    for (const { key, value } of rule.headers) out.set(key, substitute(value, params));
+    // As next start: names and values take the params; a later rule's value replaces an earlier
+    // one, except Set-Cookie, which adds a cookie.
+    for (const { key, value } of rule.headers) {
+      const name = substitute(key, params);
+      const text = substitute(value, params);
+      try {
+        if (name.toLowerCase() === "set-cookie") out.append(name, text);
+        else out.set(name, text);
+      } catch {
+        // A param that makes the name or value invalid (a CR, LF or non-token name): left out.
+      }
+    }
   }
   return out;
 }
@@ -255,22 +267,62 @@ export function matchHeaders(
 /**
  * Builds `destination` with params and the request query, as next start does (R149, R150): the
  * request's query grouped by key, the destination's keys replacing the request's values in place
- * or appended, printed with `encodeURIComponent`.
+ * or appended. A rewrite prints every key and value with `encodeURIComponent`; a redirect only those
+ * that came with the request (next start compares by value) and leaves the destination's own as
+ * they are — a path param keeps the escapes the client sent (`a%2Fb`, not `a%252Fb`) — except
+ * what would end the value or the URL there (see {@link keepRaw}). Null when the destination path
+ * needs a param the match did not capture.
  */
 export function buildDestination(
   template: string,
   params: Params,
   search: string,
-): { path: string; search: string } {
+  redirect = false,
+): { path: string; search: string } | null {
   const q = template.indexOf("?");
   const path = substitutePath(q === -1 ? template : template.slice(0, q), params);
+  if (path === null) return null;
   if (search === "" && q === -1) return { path, search: "" };
   const query = groupQuery(search);
-  if (q !== -1) {
-    const own = groupQuery(substitute(template.slice(q + 1), params));
-    for (const key in own) query[key] = own[key]!;
+  if (q === -1 || !redirect) {
+    if (q !== -1) {
+      // Each value of the destination's own query takes the params (keys do not), after parsing,
+      // so a param holding `&` or `=` stays inside its value.
+      const own = groupQuery(template.slice(q + 1));
+      for (const key in own) query[key] = own[key]!.map((value) => substitute(value, params));
+    }
+    return { path, search: printRedirectQuery(query) };
   }
-  return { path, search: printRedirectQuery(query) };
+  const sent = new Set<string>();
+  for (const key in query) {
+    sent.add(key);
+    for (const value of query[key]!) sent.add(value);
+  }
+  const own = groupQuery(template.slice(q + 1));
+  for (const key in own) query[key] = own[key]!.map((value) => substitute(value, params));
+  const print = (text: string) => (sent.has(text) ? encodeURIComponent(text) : keepRaw(text));
+  let out = "";
+  for (const key in query) {
+    const k = print(key);
+    for (const value of query[key]!) out += `${out === "" ? "?" : "&"}${k}=${print(value)}`;
+  }
+  return { path, search: out };
+}
+
+/**
+ * A destination's own query text as next start prints it in a redirect (as is), except what would
+ * change the URL's shape or cannot go in a header: `&`, `#`, a `%` that starts no escape, spaces,
+ * controls and non-ASCII are percent-encoded. next start sends those raw, so a captured cookie or
+ * header value could add query parameters to the Location; approute never lets it.
+ */
+function keepRaw(text: string): string {
+  return text.replace(/[^!"$%'-~]|%(?![0-9A-Fa-f]{2})/gu, (c) => {
+    try {
+      return encodeURIComponent(c);
+    } catch {
+      return "%EF%BF%BD"; // a lone surrogate: U+FFFD, as a URL parser would print it
+    }
+  });
 }
 
 /** The first matching rule and its params. */

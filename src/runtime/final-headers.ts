@@ -6,12 +6,11 @@
  * conditions, and forwarding a request to an external rewrite destination.
  * @module
  */
-import { RequestCookies } from "../deps/cookies.js";
 import { FastResponse, isFastResponse } from "../web/fast-response.js";
 import type { IncomingSource } from "../web/next-request.js";
 import { kBody, kReal } from "../web/symbols.js";
 import type { Logger } from "./logger.js";
-import type { MatchInput } from "./match-rules.js";
+import { conditionCookie, type MatchInput } from "./match-rules.js";
 
 const MULTI_VALUE = new Set(["set-cookie", "vary", "www-authenticate", "proxy-authenticate"]);
 
@@ -43,11 +42,10 @@ export function withHeaders(response: Response, extra: Headers | undefined): Res
 export function matchInputFor(source: IncomingSource, search: string): MatchInput {
   let headers: Headers | undefined;
   let query: URLSearchParams | undefined;
-  let cookies: RequestCookies | undefined;
   const input: MatchInput = {
     headers: () => (headers ??= source.headers()),
     query: () => (query ??= new URLSearchParams(search)),
-    cookie: (name) => (cookies ??= new RequestCookies(input.headers())).get(name)?.value,
+    cookie: (name) => conditionCookie(input.headers().get("cookie"), name),
   };
   return input;
 }

@@ -115,6 +115,12 @@ export function matchPattern(pattern: CompiledPattern, pathname: string, input?:
   return params;
 }
 
+/**
+ * One condition, as next start tests it (R126, R148–R150): the value must be non-empty; a `value`
+ * is a regex anchored at both ends, tested against the LAST value of a repeated query key; its named
+ * groups become params, or `host` when a host regex has none; without `value` the request's value is
+ * the param, named after the key's letters (a header's key lower-cased first).
+ */
 function testCondition(condition: Condition, input: MatchInput, params: Params | undefined): boolean {
   let value: string | undefined | null;
   switch (condition.type) {
@@ -124,52 +130,98 @@ function testCondition(condition: Condition, input: MatchInput, params: Params |
     case "cookie":
       value = input.cookie(condition.key!);
       break;
-    case "query":
-      value = input.query().get(condition.key!);
+    case "query": {
+      const all = input.query().getAll(condition.key!);
+      value = all[all.length - 1];
       break;
+    }
     case "host":
       value = input.headers().get("host")?.split(":", 1)[0]?.toLowerCase();
       break;
   }
-  if (value === undefined || value === null) return false;
-  if (condition.value === undefined) {
-    if (value === "") return false;
-    if (params && condition.key) params[condition.key.replace(/[^a-zA-Z0-9_]/g, "")] = value;
+  if (value === undefined || value === null || value === "") return false;
+  if (condition.value === undefined || condition.value === "") {
+    if (params && condition.key) {
+      const key = condition.type === "header" ? condition.key.toLowerCase() : condition.key;
+      params[key.replace(/[^a-zA-Z]/g, "")] = value;
+    }
     return true;
   }
   const m = new RegExp(`^${condition.value}$`).exec(value);
   if (m === null) return false;
-  if (params && m.groups) for (const [k, v] of Object.entries(m.groups)) if (v !== undefined) params[k] = v;
+  if (params) {
+    if (m.groups) {
+      for (const [k, v] of Object.entries(m.groups)) if (v !== undefined) params[k] = v;
+    } else if (condition.type === "host" && m[0]) params.host = m[0];
+  }
   return true;
+}
+
+/**
+ * The value of cookie `name` as next start reads it for a condition (the `cookie` package's
+ * parse): pairs split on `;`, name and value trimmed, one pair of double quotes dropped, the FIRST
+ * pair of that name wins, and a value that does not percent-decode stays as sent.
+ */
+export function conditionCookie(header: string | null, name: string): string | undefined {
+  if (header === null) return undefined;
+  for (const pair of header.split(/; */)) {
+    const eq = pair.indexOf("=");
+    if (eq === -1 || pair.slice(0, eq).trim() !== name) continue;
+    let value = pair.slice(eq + 1).trim();
+    if (value.startsWith('"')) value = value.slice(1, -1);
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  }
+  return undefined;
 }
 
 /**
  * Fills the path of a destination as Next compiles it (R149, R150): an optional `:name*` that the
  * source did not capture, or captured empty, disappears with the `/` before it
- * (`https://example.com/:path*` → `https://example.com`); other unknown names stay as written.
+ * (`https://example.com/:path*` → `https://example.com`). Returns null when the destination needs a
+ * parameter the match did not capture (an optional `:id?` of the source used as `:id`): next start
+ * fails that request with 500.
  */
-export function substitutePath(template: string, params: Params): string {
+export function substitutePath(template: string, params: Params): string | null {
   if (!template.includes(":")) return template;
-  return template.replace(
+  let missing = false;
+  const path = template.replace(
     /(\/?):([A-Za-z_][A-Za-z0-9_]*)([*+]?)/g,
-    (whole, slash: string, name: string, mod: string) => {
+    (_whole, slash: string, name: string, mod: string) => {
       const value = params[name];
       if (mod === "*" && (value === undefined || value.length === 0)) return "";
-      if (value === undefined) return whole;
+      if (value === undefined) {
+        missing = true;
+        return "";
+      }
       return slash + (Array.isArray(value) ? value.join("/") : value);
     },
   );
+  return missing ? null : path;
 }
 
 /**
- * Substitutes `:name` (with an optional `*`, `+` or `?` modifier) in `template` with `params`.
- * Arrays join with `/`. Parameters that are missing become empty.
+ * Substitutes `:name` (with an optional `*`, `+` or `?` modifier) in a header key or value or a
+ * destination query value, as path-to-regexp compiles it for next start: a `/` or `.` right before
+ * the name belongs to the parameter (it goes when an optional one has no value, and separates the
+ * elements of a repeated one), any other character does not (`r-:rest*` with `["a", "b"]` gives
+ * `r-ab`; `:rest*` alone gives `a/b`). Names the match did not capture stay as written.
  */
 export function substitute(template: string, params: Params): string {
   if (!template.includes(":")) return template;
-  return template.replace(/:([A-Za-z_][A-Za-z0-9_]*)[*+]?/g, (whole, name: string) => {
-    if (!(name in params)) return whole;
-    const value = params[name]!;
-    return Array.isArray(value) ? value.join("/") : value;
-  });
+  // next start compiles `/${template}` and drops the first character of the result: a parameter
+  // at the very start has `/` before it.
+  return `/${template}`
+    .replace(/([./]?):([A-Za-z_][A-Za-z0-9_]*)[*+?]?/g, (whole, prefix: string, name: string) => {
+      if (!(name in params)) return whole;
+      const value = params[name]!;
+      if (!Array.isArray(value)) return prefix + value;
+      let out = "";
+      for (const item of value) out += prefix + item;
+      return out;
+    })
+    .slice(1);
 }

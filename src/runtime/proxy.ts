@@ -57,6 +57,11 @@ export interface ProxyContinue {
   external?: string;
 }
 
+/** The suffixes a matcher also accepts (Next's data and RSC request spellings of a path). */
+const TRANSPORT = "\\.rsc|\\.segments/.+\\.segment\\.rsc";
+const PATH_SUFFIX = `{(\\.json|${TRANSPORT})}?`;
+const ROOT_SUFFIX = `(/?index|/?index\\.json|/?index(?:${TRANSPORT}))?`;
+
 const SEGMENT_CONFIG = ["runtime", "dynamic", "revalidate", "fetchCache", "preferredRegion", "maxDuration"];
 
 function proxyError(file: string, message: string, hint: string): ApprouteError {
@@ -106,6 +111,14 @@ export function compileProxy(record: ProxyModuleRecord): CompiledProxy {
       } else {
         // Next compiles matchers without the `i` flag: they are case-sensitive.
         pattern = compilePattern(item.source, what, { sensitive: true, code: ErrorCode.INVALID_PROXY });
+        // As next start, a matcher also covers the path's transport spellings (`/a/12.json`,
+        // `/a/12.rsc`, `/index.json` for `/`): `/pa/12.json` must not reach `app/pa/[id]` without
+        // the proxy that `/pa/:id(\\d+)` puts in front of it (R126).
+        const suffix = item.source === "/" ? ROOT_SUFFIX : PATH_SUFFIX;
+        pattern.regexp = compilePattern(`${item.source}${suffix}`, what, {
+          sensitive: true,
+          code: ErrorCode.INVALID_PROXY,
+        }).regexp;
       }
       const has = compileConditions((item as { has?: unknown }).has, what);
       const missing = compileConditions((item as { missing?: unknown }).missing, what);

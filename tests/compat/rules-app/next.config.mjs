@@ -1,0 +1,127 @@
+// next.config rules of the rule-engine fuzz (R146–R150, R127): path-to-regexp features, has/missing
+// on header, cookie, query and host, captures in destinations and header values.
+export default {
+  async headers() {
+    return [
+      { source: "/h/:id", headers: [{ key: "x-h-id", value: ":id" }] },
+      { source: "/h/:rest*", headers: [{ key: "x-h-rest", value: "r-:rest*" }] },
+      { source: "/h/:n(\\d+)", headers: [{ key: "x-h-num", value: "n:n" }] },
+      { source: "/h/:a/:b+", headers: [{ key: "x-h-ab", value: ":a|:b+" }] },
+      {
+        source: "/:path*",
+        has: [{ type: "header", key: "x-tag", value: "(?<tag>[a-z]+)" }],
+        headers: [{ key: "x-h-tag", value: ":tag" }],
+      },
+      {
+        source: "/:path*",
+        has: [{ type: "cookie", key: "theme" }],
+        headers: [{ key: "x-h-theme", value: ":theme" }],
+      },
+      {
+        source: "/h/(.*)",
+        missing: [{ type: "query", key: "nomiss" }],
+        headers: [{ key: "x-h-miss", value: "1" }],
+      },
+      {
+        source: "/:path*",
+        has: [{ type: "host", value: "(?<sub>[a-z]+)\\.example\\.com" }],
+        headers: [{ key: "x-h-host", value: ":sub" }],
+      },
+      { source: "/items/:id", headers: [{ key: "x-h-items", value: ":id" }] },
+      { source: "/af/:path*", headers: [{ key: "x-h-af", value: ":path*" }] },
+      { source: "/h/:n(\\d+)/:m", headers: [{ key: "x-h-k-:n", value: "v.:m" }] },
+      { source: "/h/:id", headers: [{ key: "set-cookie", value: "h=:id; Path=/" }] },
+      { source: "/h/:rest*", headers: [{ key: "set-cookie", value: "hr=:rest*" }] },
+    ];
+  },
+  async redirects() {
+    return [
+      { source: "/r/old/:id", destination: "/echo/new/:id", permanent: false },
+      { source: "/r/perm/:slug*", destination: "/echo/perm/:slug*", permanent: true },
+      { source: "/r/plus/:slug+", destination: "/echo/plus/:slug+?from=plus", statusCode: 302 },
+      { source: "/r/opt/:x?", destination: "/echo/opt/:x?", statusCode: 303 },
+      { source: "/r/num/:id(\\d+)", destination: "/echo/num?id=:id", statusCode: 301 },
+      {
+        source: "/r/q",
+        has: [{ type: "query", key: "to", value: "(?<to>[a-z]+)" }],
+        destination: "/echo/q/:to",
+        permanent: false,
+      },
+      {
+        source: "/r/h",
+        has: [{ type: "header", key: "xgo" }],
+        destination: "/echo/h/:xgo",
+        permanent: false,
+      },
+      {
+        source: "/r/c",
+        has: [{ type: "cookie", key: "sess", value: "(?<sid>\\d+)" }],
+        destination: "/echo/c?sid=:sid",
+        permanent: true,
+      },
+      {
+        source: "/r/m",
+        missing: [{ type: "cookie", key: "sess" }],
+        destination: "/echo/login",
+        permanent: false,
+      },
+      { source: "/r/ext/:path*", destination: "https://example.com/:path*", permanent: false },
+      { source: "/r/wild/(.*)", destination: "/echo/wild", permanent: false },
+      { source: "/r/multi/:a/:b", destination: "/echo/:b/:a?a=:a", permanent: false },
+      {
+        source: "/r/host",
+        has: [{ type: "host", value: "localhost" }],
+        destination: "/echo/host",
+        permanent: false,
+      },
+      { source: "/r/to", has: [{ type: "header", key: "xto" }], destination: "/:xto", permanent: false },
+      {
+        source: "/r/h2",
+        has: [{ type: "header", key: "X-Up_1" }],
+        destination: "/echo/h2?v=:xup",
+        permanent: false,
+      },
+      {
+        source: "/r/hostre",
+        has: [{ type: "host", value: "[a-z]+\\.example\\.com" }],
+        destination: "/echo/hostre?h=:host",
+        permanent: false,
+      },
+      {
+        source: "/r/cq",
+        has: [
+          { type: "cookie", key: "sess" },
+          { type: "query", key: "to", value: "(?<to>.*)" },
+        ],
+        missing: [{ type: "header", key: "x-v", value: "(?<nope>1.*)" }],
+        destination: "/echo/cq/:to?s=:sess",
+        permanent: false,
+      },
+      { source: "/r/keep", destination: "/echo/keep?x=1&x=2", permanent: false },
+    ];
+  },
+  async rewrites() {
+    return {
+      beforeFiles: [
+        { source: "/bf/:id", destination: "/echo/bf/:id" },
+        {
+          source: "/items/:id(\\d+)",
+          has: [{ type: "query", key: "bf" }],
+          destination: "/echo/bf-items/:id",
+        },
+      ],
+      afterFiles: [
+        { source: "/af/:path*", destination: "/echo/af/:path*?via=af" },
+        { source: "/p/:id", destination: "/echo/p/:id" },
+        { source: "/af-q/:id", destination: "/echo/afq?id=:id&x=:id" },
+        {
+          source: "/af-h",
+          has: [{ type: "header", key: "x-v", value: "(?<v>\\d+)" }],
+          destination: "/echo/afh/:v",
+        },
+        { source: "/af-opt/:a?/:b?", destination: "/echo/afopt/:a?/:b?" },
+      ],
+      fallback: [{ source: "/fb/:path*", destination: "/echo/fb/:path*" }],
+    };
+  },
+};
