@@ -25,6 +25,7 @@ import { installSyncIOProbes } from "../runtime/sync-io.js";
 import { compile } from "./compile.js";
 import { scanWithConfig } from "./config-profiles.js";
 import {
+  BUILD_CONFIG,
   type FailedRoute,
   generateEntry,
   MANIFEST_VERSION,
@@ -205,11 +206,14 @@ async function buildInto(
     manifest.config = { file: scan.config.slice(root.length + 1), chunk: output.files["next-config"]! };
   const entry = join(outDir, "entry.mjs");
   const projectRoot = relative(outDir, root).split("\\").join("/") || ".";
-  writeFileSync(entry, generateEntry(manifest, { dev: options.dev, failed, projectRoot }));
+  // The prerender's instance of the entry takes the config the scan evaluated (#6); the entry is
+  // then rewritten for the server, which evaluates it at start.
+  const buildConfig = !options.dev && scan.nextConfig !== undefined;
+  writeFileSync(entry, generateEntry(manifest, { dev: options.dev, failed, projectRoot, buildConfig }));
   wrote(entry);
   if (!options.dev) {
     options.onProgress?.("prerendering cached GETs");
-    const prerendered = await prerender(entry, outDir, manifest, failed, projectRoot);
+    const prerendered = await prerender(entry, outDir, manifest, failed, projectRoot, scan.nextConfig);
     if (prerendered) wrote(join(outDir, prerendered));
   }
   writeFileSync(join(outDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -238,10 +242,17 @@ async function prerender(
   manifest: Manifest,
   failed: FailedRoute[],
   projectRoot: string,
+  nextConfig: Record<string, unknown> | undefined,
 ): Promise<string | undefined> {
-  const mod = (await import(`${pathToFileURL(entry).href}?prerender=${manifest.buildId}`)) as {
-    app: App;
-  };
+  const key = Symbol.for(BUILD_CONFIG);
+  const global = globalThis as Record<symbol, unknown>;
+  let mod: { app: App };
+  try {
+    global[key] = nextConfig;
+    mod = (await import(`${pathToFileURL(entry).href}?prerender=${manifest.buildId}`)) as { app: App };
+  } finally {
+    delete global[key];
+  }
   let result: Awaited<ReturnType<App["prerender"]>>;
   // R90: with cacheComponents, time and randomness read by a GET make it dynamic. The probes exist
   // only for the length of the prerender, in this build process.

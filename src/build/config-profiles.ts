@@ -1,7 +1,8 @@
 /**
- * Reads build-time options from a project's `next.config`: the `cacheLife` profile names for typegen
- * (R103) and `pageExtensions` for the route scanner (R1). The config file is compiled alone with
- * esbuild, imported, and a function export resolved with the build phase. Build time only.
+ * Evaluates a project's `next.config` for the build, once (#6): the scan carries the result, which
+ * gives the scanner `pageExtensions` (R1), typegen the `cacheLife` profile names (R103) and the
+ * prerender its config. The config file is compiled alone with esbuild, imported, and a function
+ * export resolved with the build phase. Build time only.
  * @module
  */
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -53,28 +54,29 @@ export async function readBuildConfig(root: string, configPath: string): Promise
 }
 
 /**
- * The `cacheLife` keys of `configPath` (absolute), or `[]` without a config. Throws what the config
+ * The `cacheLife` profile names of the scanned project's next.config, or `[]` without one. Uses the
+ * config the scan evaluated; evaluates it only when the scan could not. Throws what the config
  * throws, so a broken config is reported rather than silently typed without profiles.
  */
-export async function readCacheLifeProfiles(root: string, configPath: string | undefined): Promise<string[]> {
-  if (!configPath) return [];
-  const config = await readBuildConfig(root, configPath);
+export async function readCacheLifeProfiles(
+  root: string,
+  scan: Pick<ScanResult, "config" | "nextConfig">,
+): Promise<string[]> {
+  if (!scan.config) return [];
+  const config = scan.nextConfig ?? (await readBuildConfig(root, scan.config));
   // Next 16 still reads the old place, experimental.cacheLife, when the top-level one is unset.
   const profiles =
     config.cacheLife ?? (config.experimental as { cacheLife?: unknown } | undefined)?.cacheLife;
   return profiles && typeof profiles === "object" ? Object.keys(profiles) : [];
 }
 
-/**
- * next.config `pageExtensions` (R1), validated, or undefined when the config does not set it. The
- * config is only evaluated when its source mentions the option, so other builds pay nothing.
- */
-export async function readPageExtensions(
+/** next.config `pageExtensions` (R1), validated, or undefined when the config does not set it. */
+function pageExtensionsOf(
   root: string,
-  configPath: string | undefined,
-): Promise<string[] | undefined> {
-  if (!configPath || !readFileSync(configPath, "utf8").includes("pageExtensions")) return undefined;
-  const value = (await readBuildConfig(root, configPath)).pageExtensions;
+  configPath: string,
+  config: Record<string, unknown>,
+): string[] | undefined {
+  const value = config.pageExtensions;
   if (value === undefined) return undefined;
   if (
     !Array.isArray(value) ||
@@ -93,9 +95,26 @@ export async function readPageExtensions(
   return value as string[];
 }
 
-/** Scans `root`, honouring next.config `pageExtensions` when the config sets it. */
+/**
+ * Scans `root` and evaluates its next.config once for the whole build (#6): the result carries the
+ * config (`nextConfig`), honours its `pageExtensions` (R1), and gives typegen its cacheLife profiles
+ * and the prerender its config without evaluating the file again.
+ *
+ * A config that throws here fails the scan only when it mentions `pageExtensions` (which routes
+ * exist depends on it); otherwise the build reports the error where it loads the config, as before.
+ */
 export async function scanWithConfig(root: string): Promise<ScanResult> {
   const scan = scanProject(root);
-  const pageExtensions = await readPageExtensions(root, scan.config);
-  return pageExtensions === undefined ? scan : scanProject(root, { pageExtensions });
+  if (!scan.config) return scan;
+  let config: Record<string, unknown>;
+  try {
+    config = await readBuildConfig(root, scan.config);
+  } catch (error) {
+    if (readFileSync(scan.config, "utf8").includes("pageExtensions")) throw error;
+    return scan;
+  }
+  const pageExtensions = pageExtensionsOf(root, scan.config, config);
+  const result = pageExtensions === undefined ? scan : scanProject(root, { pageExtensions });
+  result.nextConfig = config;
+  return result;
 }

@@ -92,7 +92,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
         if (signature !== typedRoutes) {
           let cacheLifeProfiles: string[] = [];
           try {
-            cacheLifeProfiles = await readCacheLifeProfiles(root, scan.config);
+            cacheLifeProfiles = await readCacheLifeProfiles(root, scan);
           } catch (error) {
             logger.warn(
               `Could not read cacheLife profiles from next.config for types: ${(error as Error).message}`,

@@ -48,6 +48,12 @@ export interface FailedRoute {
   message: string;
 }
 
+/**
+ * `Symbol.for` key under which the build hands its evaluated next.config to the entry instance it
+ * imports to prerender, so one build evaluates the file once (#6).
+ */
+export const BUILD_CONFIG = "approute.build-config";
+
 /** Generates `entry.mjs`. `runtime` is the module specifier of approute's app module. */
 export function generateEntry(
   manifest: Manifest,
@@ -59,6 +65,11 @@ export function generateEntry(
     projectRoot?: string;
     /** The generated module with the prerendered responses, if any. */
     prerendered?: string;
+    /**
+     * The build's own instance (the prerender): take next.config from {@link BUILD_CONFIG} on
+     * `globalThis`, the value the build already evaluated, instead of evaluating the file again (#6).
+     */
+    buildConfig?: boolean;
   } = {},
 ): string {
   const runtime = options.runtime ?? "approute/app";
@@ -80,7 +91,12 @@ export function generateEntry(
   );
   if (manifest.proxy) moduleLines.push(load("proxyModule", manifest.proxy.chunk));
   if (!late) lines.push(...moduleLines);
-  if (manifest.config)
+  if (manifest.config && options.buildConfig) {
+    const key = `globalThis[Symbol.for(${JSON.stringify(BUILD_CONFIG)})]`;
+    lines.push(
+      `const configModule = ${key} === undefined ? await import(${JSON.stringify(`./${manifest.config.chunk}`)}) : { default: ${key} };`,
+    );
+  } else if (manifest.config)
     lines.push(`import * as configModule from ${JSON.stringify(`./${manifest.config.chunk}`)};`);
   // Prerendered responses are inlined into a module, so every runtime serves them without fs reads.
   if (options.prerendered)

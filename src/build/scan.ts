@@ -28,6 +28,11 @@ export interface ScanResult {
   proxy?: { path: string; file: string; kind: "proxy" | "middleware" };
   /** Absolute path of `next.config.*`, if any. */
   config?: string;
+  /**
+   * That config as evaluated for this build (`phase-production-build`), when it was: the build
+   * evaluates `next.config` once and hands this value to everything that needs it (#6).
+   */
+  nextConfig?: Record<string, unknown>;
 }
 
 function toPosix(path: string): string {

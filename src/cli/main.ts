@@ -160,7 +160,7 @@ export async function main(argv: string[]): Promise<number> {
       const { readCacheLifeProfiles, scanWithConfig } = await import("../build/config-profiles.js");
       const scan = await scanWithConfig(root);
       checkRoutes(scan);
-      const cacheLifeProfiles = await readCacheLifeProfiles(root, scan.config);
+      const cacheLifeProfiles = await readCacheLifeProfiles(root, scan);
       const { routesFile } = writeTypes(root, scan.routes, { cacheLifeProfiles });
       console.log(
         `approute: wrote types for ${scan.routes.length} route${scan.routes.length === 1 ? "" : "s"} → ${routesFile}`,
@@ -201,7 +201,7 @@ export async function main(argv: string[]): Promise<number> {
           onProgress: (message) => progress.update(message),
         });
         writeTypes(root, result.scan.routes, {
-          cacheLifeProfiles: await readCacheLifeProfiles(root, result.scan.config),
+          cacheLifeProfiles: await readCacheLifeProfiles(root, result.scan),
         });
         if (target === "worker") {
           progress.update("bundling the worker");
