@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { SERVER_DEFAULTS } from "approute";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
 import { rawRequest, simple } from "../helpers/raw.ts";
 
@@ -137,5 +138,25 @@ describe("maxConnections (#7)", () => {
     }
     assert.equal(status, 200);
     b.destroy();
+  });
+});
+
+describe("server defaults (#15)", () => {
+  let f: FixtureServer;
+  before(async () => {
+    f = await startFixture("hostile");
+  });
+  after(() => f?.close());
+
+  test("serve() without options applies the documented limits to Node's server", () => {
+    const server = f.server.server;
+    assert.equal(server.headersTimeout, SERVER_DEFAULTS.headersTimeout);
+    assert.equal(server.requestTimeout, SERVER_DEFAULTS.requestTimeout);
+    assert.equal(server.keepAliveTimeout, SERVER_DEFAULTS.keepAliveTimeout);
+    assert.equal(server.maxConnections, SERVER_DEFAULTS.maxConnections);
+    // Node's own defaults are looser (60 s headers) or silently drop headers (1000 lines).
+    assert.ok(SERVER_DEFAULTS.headersTimeout <= 30_000);
+    assert.ok(SERVER_DEFAULTS.requestTimeout > 0 && SERVER_DEFAULTS.requestTimeout <= 300_000);
+    assert.equal(server.maxHeadersCount, 0, "no header is dropped; maxHeaderSize bounds them");
   });
 });

@@ -75,6 +75,20 @@ export function createListener(
       res.end("Bad Request: malformed request line or Host header");
       return;
     }
+    // RFC 9112 §6.1, §6.3: a final coding other than chunked leaves the body length unknown (400);
+    // a coding before chunked is one we would not decode (501); Transfer-Encoding in HTTP/1.0 is
+    // faulty framing (400). Node's parser lets these through; a front end may read them otherwise.
+    const coding = req.headers["transfer-encoding"];
+    if (coding !== undefined && (req.httpVersionMinor === 0 || coding.toLowerCase() !== "chunked")) {
+      const status = req.httpVersionMinor !== 0 && /,[ \t]*chunked$/i.test(coding) ? 501 : 400;
+      res.writeHead(status, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+      res.end(
+        status === 501
+          ? "Not Implemented: the only transfer coding accepted is chunked"
+          : "Bad Request: the request body's framing is invalid",
+      );
+      return;
+    }
     // A6: refuse a body we know is too large before reading any of it. A route may raise its own
     // limit (`bodySizeLimit`); the app then checks it after routing.
     const length = req.headers["content-length"];

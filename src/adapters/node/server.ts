@@ -114,6 +114,10 @@ export function serve(getApp: () => Handler, options: ServeOptions = {}): Promis
     connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(headersTimeout / 4))),
   });
   server.maxConnections = options.maxConnections ?? SERVER_DEFAULTS.maxConnections;
+  // Node keeps only the first 1000 header lines and silently drops the rest, so a client could push
+  // a header that a front proxy appends out of the handler's sight. No count limit instead: the
+  // head is bounded by maxHeaderSize (431 above it).
+  server.maxHeadersCount = 0;
   // R18: CONNECT is not a route method. Without this listener Node would drop the socket unanswered.
   server.on("connect", (_req, socket) => {
     socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
