@@ -6,7 +6,7 @@
  * @module
  */
 import type { CacheEntry } from "../cache/types.js";
-import { FastResponse, shareBody } from "../web/fast-response.js";
+import { FastResponse, shareBody, shareHeaders } from "../web/fast-response.js";
 
 /** "Never" in cache entries, as Next writes it (R101). */
 export const NEVER_SECONDS = 0xfffffffe;
@@ -142,8 +142,10 @@ export function prepareEntry(entry: CachedResponse): ServedEntry {
     base["cache-control"] = cacheControlFor(entry.revalidate, entry.expire);
   const byState = {} as Record<CacheState, Record<string, string>>;
   // Frozen: served for every hit, and writers may keep a flattened copy.
-  for (const state of ["HIT", "MISS", "STALE"] as const)
+  for (const state of ["HIT", "MISS", "STALE"] as const) {
     byState[state] = Object.freeze({ ...base, "x-nextjs-cache": state });
+    shareHeaders(byState[state]);
+  }
   const text = textBody(entry, base);
   // Served on every hit and never changed: a writer may keep its gzip (see the Node writer).
   if (text === undefined) shareBody(entry.body);

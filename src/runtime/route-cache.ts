@@ -54,6 +54,8 @@ export interface CachedRoute {
   known: Set<string>;
   /** Set when a fill read request data under `dynamic = "auto"` (R80): served dynamically from now on. */
   dynamic: boolean;
+  /** The pathname and store key of a route without params (it has one of each), made on first use. */
+  fixed?: { pathname: string; key: string };
 }
 
 export interface RouteCacheOptions {
@@ -97,6 +99,11 @@ export function canonicalPath(
     }
   }
   return path === "" ? "/" : path;
+}
+
+function hasParams(segments: readonly Segment[]): boolean {
+  for (const s of segments) if (s.kind !== "static") return true;
+  return false;
 }
 
 const PRERENDER_BYPASS = "__prerender_bypass=";
@@ -156,13 +163,20 @@ export class RouteCache {
     params: Record<string, string | string[]>,
     runDynamic: () => Response | Promise<Response>,
   ): Response | Promise<Response> {
-    const pathname = canonicalPath(route.segments, params);
+    // hot path: a route without params has one pathname and key, built once, so a hit joins and
+    // hashes no new string.
+    let fixed = route.fixed;
+    if (fixed === undefined) {
+      const pathname = canonicalPath(route.segments, params);
+      fixed = { pathname, key: this.#keyOf(pathname) };
+      if (!hasParams(route.segments)) route.fixed = fixed;
+    }
+    const { pathname, key } = fixed;
     if (!route.policy.dynamicParams && !route.known.has(pathname)) return emptyResponse(404);
-    // hot path: a handler that can answer synchronously (the embedded memory handler) confirms the
-    // prepared copy is still the stored entry; no value stream, no promise.
+    // A handler that can answer synchronously (the embedded memory handler) confirms the prepared
+    // copy is still the stored entry; no value stream, no promise.
     const peek = this.#options.handler.peek;
     if (peek !== undefined) {
-      const key = this.#keyOf(pathname);
       const local = this.#entries.get(key);
       if (local !== undefined) {
         let stored: ReturnType<typeof peek>;

@@ -223,6 +223,22 @@ export function isSharedBody(body: unknown): body is Uint8Array {
   return typeof body === "object" && body !== null && sharedBodies.has(body as Uint8Array);
 }
 
+/**
+ * Frozen header records approute serves with the same body many times (a cached entry's, one per
+ * cache state): a writer may keep the header block it derives from the pair (see the Node writer).
+ */
+const sharedRecords = new WeakSet<object>();
+
+/** Marks a frozen header record as shared (see {@link isSharedHeaders}). */
+export function shareHeaders(record: Readonly<Record<string, string>>): void {
+  sharedRecords.add(record);
+}
+
+/** True for a header record marked by {@link shareHeaders}. */
+export function isSharedHeaders(record: unknown): record is Readonly<Record<string, string>> {
+  return typeof record === "object" && record !== null && sharedRecords.has(record);
+}
+
 /** True for a FastResponse (or subclass such as NextResponse). */
 export function isFastResponse(value: unknown): value is FastResponse {
   return typeof value === "object" && value !== null && kStatus in value;

@@ -6,9 +6,15 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Writable } from "node:stream";
-import { bodyContentType, type FastResponse, isFastResponse, isSharedBody } from "../../web/fast-response.js";
+import {
+  bodyContentType,
+  type FastResponse,
+  isFastResponse,
+  isSharedBody,
+  isSharedHeaders,
+} from "../../web/fast-response.js";
 import { kBody, kHeaders, kInit, kReal, kSetCookie, kStatus } from "../../web/symbols.js";
-import { gzipBytes, markGzip, shouldCompress, streamingGzip } from "./compress.js";
+import { COMPRESS_THRESHOLD, gzipBytes, markGzip, shouldCompress, streamingGzip } from "./compress.js";
 
 type Flat = string[];
 
@@ -87,6 +93,19 @@ function hasHeader(flat: Flat, name: string): boolean {
 const NO_BODY_STATUS = new Set([204, 304]);
 
 /**
+ * The complete header list last sent for a shared header record (a cached entry's) with a string
+ * body, Content-Length and Vary included: the next hit with the same body and compress setting
+ * hands it to Node as is (#6). Only string bodies under the gzip threshold are kept, whose header
+ * block depends on nothing in the request.
+ */
+interface Wire {
+  body: string;
+  compress: boolean;
+  flat: Flat;
+}
+const wires = new WeakMap<object, Wire>();
+
+/**
  * Sends `response`. Returns a promise only when the body has to be awaited (streams, blobs).
  * hot path: for a FastResponse with a string/bytes body this is headers flattening plus two calls.
  */
@@ -97,8 +116,18 @@ export function writeResponse(
   compress = false,
 ): void | Promise<void> {
   if (isFastResponse(response) && response[kReal] === undefined) {
-    const flat: Flat = [];
     const headers = response[kHeaders];
+    const record = response[kInit]?.headers;
+    if (headers === undefined && response[kSetCookie] === undefined && isSharedHeaders(record)) {
+      const wire = wires.get(record);
+      const body = response[kBody];
+      if (wire !== undefined && wire.body === body && wire.compress === compress) {
+        head(res, response[kStatus], response[kInit]?.statusText, wire.flat);
+        res.end(body);
+        return;
+      }
+    }
+    const flat: Flat = [];
     if (headers !== undefined) flattenHeaders(headers, flat);
     else if (!flattenInit(response[kInit]?.headers, flat)) {
       flat.length = 0;
@@ -174,13 +203,18 @@ function writeBody(
   }
   if (typeof body === "string") {
     if (!hasHeader(flat, "content-type")) insertSorted(flat, "content-type", "text/plain;charset=UTF-8");
-    if (!compress) {
-      if (!hasHeader(flat, "content-length")) flat.push("content-length", String(Buffer.byteLength(body)));
-      head(res, status, statusText, flat);
-      res.end(body);
-      return;
+    const length = Buffer.byteLength(body);
+    if (compress) {
+      if (length >= COMPRESS_THRESHOLD) return endWith(req, res, status, statusText, flat, body, compress);
+      shouldCompress(req, status, flat, length); // adds Vary for a compressible type; never gzips this
     }
-    return endWith(req, res, status, statusText, flat, body, compress);
+    if (!hasHeader(flat, "content-length")) flat.push("content-length", String(length));
+    const record = response[kInit]?.headers;
+    if (response[kHeaders] === undefined && response[kSetCookie] === undefined && isSharedHeaders(record))
+      wires.set(record, { body, compress, flat });
+    head(res, status, statusText, flat);
+    res.end(body);
+    return;
   }
   if (body instanceof Uint8Array || body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
     const bytes =
