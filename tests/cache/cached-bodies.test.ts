@@ -7,6 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
 import { tempProject } from "../helpers/project.ts";
+import { rawRequest, simple } from "../helpers/raw.ts";
 
 const route = (body: string, init = "{}") => `export const dynamic = "force-static";
 export function GET() {
@@ -51,10 +52,27 @@ const CASES: Record<string, { source: string; bytes: number[] | string; type: st
   },
 };
 
+const COUNTER = `
+let n = 0;
+export const revalidate = 3600;
+export function GET() {
+  n += 1;
+  return Response.json({ render: n, pad: "x".repeat(n * 7) });
+}
+`;
+const BUMP = `import { revalidatePath } from "next/cache";
+export function POST() {
+  revalidatePath("/counter");
+  return new Response(null, { status: 204 });
+}
+`;
+
 describe("cached bodies are sent as stored (R73, R75, #6)", () => {
-  const project = tempProject(
-    Object.fromEntries(Object.entries(CASES).map(([name, c]) => [`app/${name}/route.ts`, c.source])),
-  );
+  const project = tempProject({
+    ...Object.fromEntries(Object.entries(CASES).map(([name, c]) => [`app/${name}/route.ts`, c.source])),
+    "app/counter/route.ts": COUNTER,
+    "app/bump/route.ts": BUMP,
+  });
   let server: FixtureServer;
   before(async () => {
     server = await startFixture("cached-bodies", { root: project.root });
@@ -105,5 +123,41 @@ describe("cached bodies are sent as stored (R73, R75, #6)", () => {
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("content-length"), String(Buffer.byteLength(CASES.json!.bytes as string)));
     assert.equal(await res.text(), "");
+  });
+
+  // The Node writer keeps the header list it sent for an entry's small text body and reuses it on
+  // later hits (#6): every hit must still carry exactly that entry's headers, whatever came first.
+  test("repeated hits send the same header block; HEAD first does not change the GET after it", async () => {
+    const block = (raw: string) =>
+      raw
+        .slice(0, raw.indexOf("\r\n\r\n"))
+        .split("\r\n")
+        .filter((line) => !/^date:/i.test(line));
+    const head = await rawRequest(server.url, simple("HEAD", "/json"), { head: true });
+    const first = await rawRequest(server.url, simple("GET", "/json"));
+    const second = await rawRequest(server.url, simple("GET", "/json", "Accept-Encoding: gzip\r\n"));
+    assert.deepEqual(block(head.raw), block(first.raw));
+    assert.deepEqual(block(second.raw), block(first.raw));
+    assert.equal(first.body, CASES.json!.bytes);
+    assert.equal(second.body, CASES.json!.bytes);
+    assert.ok(block(first.raw).includes("vary: Accept-Encoding"), block(first.raw).join("\n"));
+  });
+
+  test("after revalidatePath the new entry's length and body are sent, not the old ones (R92)", async () => {
+    const read = async () => {
+      const res = await rawRequest(server.url, simple("GET", "/counter"));
+      assert.equal(res.status, 200);
+      assert.equal(res.headers["content-length"]?.[0], String(Buffer.byteLength(res.body)));
+      return JSON.parse(res.body) as { render: number };
+    };
+    const before = await read();
+    assert.equal((await read()).render, before.render);
+    assert.equal((await fetch(`${server.url}/bump`, { method: "POST" })).status, 204);
+    // The first request after the invalidation may still be answered from the stale entry while
+    // the new one renders; requests after it get the new one.
+    let now = await read();
+    for (let i = 0; i < 50 && now.render === before.render; i++) now = await read();
+    assert.ok(now.render > before.render, `still render ${now.render}`);
+    assert.equal((await read()).render, now.render);
   });
 });
