@@ -207,8 +207,9 @@ async function buildInto(
   const entry = join(outDir, "entry.mjs");
   const projectRoot = relative(outDir, root).split("\\").join("/") || ".";
   // The prerender's instance of the entry takes the config the scan evaluated (#6); the entry is
-  // then rewritten for the server, which evaluates it at start.
-  const buildConfig = !options.dev && scan.nextConfig !== undefined;
+  // then rewritten for the server, which evaluates it at start. A dev entry always takes it (from
+  // the dev loop), and imports the config itself only when none is handed over.
+  const buildConfig = scan.nextConfig !== undefined;
   writeFileSync(entry, generateEntry(manifest, { dev: options.dev, failed, projectRoot, buildConfig }));
   wrote(entry);
   if (!options.dev) {

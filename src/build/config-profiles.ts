@@ -17,11 +17,18 @@ import { type ScanResult, scanProject } from "./scan.js";
 
 let sequence = 0;
 
+/** The phase a config function is called with: a build, or `approute dev` (one per rebuild). */
+export type ConfigPhase = "phase-production-build" | "phase-development-server";
+
 /**
  * Evaluates `configPath` (absolute) the way the build sees it: compiled alone with esbuild, imported,
  * a function export called with the build phase. Throws what the config throws.
  */
-export async function readBuildConfig(root: string, configPath: string): Promise<Record<string, unknown>> {
+export async function readBuildConfig(
+  root: string,
+  configPath: string,
+  phase: ConfigPhase = "phase-production-build",
+): Promise<Record<string, unknown>> {
   const dir = join(root, ".approute", "types", ".config");
   mkdirSync(dir, { recursive: true });
   // A fresh file name per read: ESM caches modules by URL, and dev reads again after edits.
@@ -43,10 +50,9 @@ export async function readBuildConfig(root: string, configPath: string): Promise
     const mod = (await import(pathToFileURL(outfile).href)) as { default?: unknown };
     let config: unknown = mod.default ?? mod;
     if (typeof config === "function")
-      config = await (config as (phase: string, ctx: { defaultConfig: object }) => unknown)(
-        "phase-production-build",
-        { defaultConfig: {} },
-      );
+      config = await (config as (phase: string, ctx: { defaultConfig: object }) => unknown)(phase, {
+        defaultConfig: {},
+      });
     return config !== null && typeof config === "object" ? (config as Record<string, unknown>) : {};
   } finally {
     rmSync(outfile, { force: true });
@@ -96,19 +102,23 @@ function pageExtensionsOf(
 }
 
 /**
- * Scans `root` and evaluates its next.config once for the whole build (#6): the result carries the
+ * Scans `root` and evaluates its next.config once for the whole build (#6) — in `phase`, which is
+ * `phase-development-server` for a dev rebuild, whose entry then takes it too: the result carries the
  * config (`nextConfig`), honours its `pageExtensions` (R1), and gives typegen its cacheLife profiles
  * and the prerender its config without evaluating the file again.
  *
  * A config that throws here fails the scan only when it mentions `pageExtensions` (which routes
  * exist depends on it); otherwise the build reports the error where it loads the config, as before.
  */
-export async function scanWithConfig(root: string): Promise<ScanResult> {
+export async function scanWithConfig(
+  root: string,
+  phase: ConfigPhase = "phase-production-build",
+): Promise<ScanResult> {
   const scan = scanProject(root);
   if (!scan.config) return scan;
   let config: Record<string, unknown>;
   try {
-    config = await readBuildConfig(root, scan.config);
+    config = await readBuildConfig(root, scan.config, phase);
   } catch (error) {
     if (readFileSync(scan.config, "utf8").includes("pageExtensions")) throw error;
     return scan;

@@ -14,7 +14,7 @@ import { writeTypes } from "../typegen/index.js";
 import { type BuildResult, buildProject } from "./build.js";
 import { readCacheLifeProfiles, scanWithConfig } from "./config-profiles.js";
 import { build as esbuild, formatMessagesSync } from "./esbuild.js";
-import type { FailedRoute } from "./manifest.js";
+import { BUILD_CONFIG, type FailedRoute } from "./manifest.js";
 import { nextAliasPlugin } from "./next-alias.js";
 import type { ScanResult } from "./scan.js";
 import { cacheDirectivePlugin } from "./use-cache.js";
@@ -83,7 +83,8 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     const outDir = join(base, String(gen));
     let result: BuildResult;
     try {
-      const scan = await scanWithConfig(root);
+      // next.config is evaluated here once per rebuild, in the dev phase; the entry takes it (#6).
+      const scan = await scanWithConfig(root, "phase-development-server");
       if (options.typegen !== false) {
         // Typegen follows the route set, not every edit (R38: dev keeps RouteContext current).
         // …and next.config, whose cacheLife profiles type cacheLife() (R103).
@@ -110,10 +111,15 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
         for (const f of failed) logger.error(`Compile error in ${f.file}:\n${f.message}`);
         result = await buildProject({ root, outDir, dev: true }, failed, scan);
       }
-      const mod = (await import(pathToFileURL(result.entry).href)) as {
-        app: App;
-        create(overrides: { logger: Logger }): App;
-      };
+      const key = Symbol.for(BUILD_CONFIG);
+      const global = globalThis as Record<symbol, unknown>;
+      let mod: { app: App; create(overrides: { logger: Logger }): App };
+      try {
+        global[key] = scan.nextConfig;
+        mod = (await import(pathToFileURL(result.entry).href)) as typeof mod;
+      } finally {
+        delete global[key];
+      }
       const previous = current;
       // The served app logs through the dev logger (source-mapped stacks, code frames); the
       // entry's default instance is not served, so release what it holds.

@@ -1,4 +1,5 @@
-// next.config is evaluated once per `approute build` and once per `approute start` (#6). The config
+// next.config is evaluated once per `approute build`, once per `approute start` and once per
+// `approute dev` rebuild (#6). The config
 // below appends a line to evals.log each time its module runs and each time its function is called,
 // so the log counts evaluations; each value it returns is checked to have reached the part of the
 // build that needs it (pageExtensions → the scan, cacheLife → typegen, env → the prerender).
@@ -7,10 +8,11 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { BIN, spawnServer, tempProject } from "../helpers/project.ts";
+import { BIN, spawnServer, tempProject, until } from "../helpers/project.ts";
 
 const CONFIG = `import { appendFileSync } from "node:fs";
-const log = (line) => appendFileSync(new URL("./evals.log", import.meta.url), line + "\\n");
+// Outside what approute dev watches, so writing it does not itself trigger a rebuild.
+const log = (line) => appendFileSync(new URL("./.approute/evals.log", import.meta.url), line + "\\n");
 log("module");
 export default function config(phase) {
   log(phase);
@@ -39,7 +41,7 @@ export function GET() {
     "app/api/ignored/route.js": "export function GET() { return new Response('ignored'); }\n",
   });
   after(() => project.dispose());
-  const evals = () => readFileSync(join(project.root, "evals.log"), "utf8").trim().split("\n");
+  const evals = () => readFileSync(join(project.root, ".approute/evals.log"), "utf8").trim().split("\n");
 
   test("approute build: one evaluation, used by the scan, typegen and the prerender", () => {
     const build = spawnSync(process.execPath, [BIN, "build", project.root], { encoding: "utf8" });
@@ -64,5 +66,32 @@ export function GET() {
       await server.stop();
     }
     assert.deepEqual(evals(), ["module", "phase-production-build", "module", "phase-production-server"]);
+  });
+
+  test("approute dev: one evaluation per rebuild, in the development phase", async () => {
+    const before = evals().length;
+    const server = await spawnServer(["dev", project.root, "-p", "0"]);
+    try {
+      const live = await fetch(`${server.url}/api/live`);
+      assert.deepEqual(await live.json(), { env: "phase phase-development-server" });
+      assert.deepEqual(evals().slice(before), ["module", "phase-development-server"]);
+      // An edit rebuilds: the config is evaluated once more, not two or three times.
+      project.write(
+        "app/api/live/route.api.ts",
+        "export function GET() { return Response.json({ edited: true }); }\n",
+      );
+      await until(async () => {
+        const res = await fetch(`${server.url}/api/live`);
+        return JSON.stringify(await res.json()) === '{"edited":true}';
+      }, "the rebuild");
+      assert.deepEqual(evals().slice(before), [
+        "module",
+        "phase-development-server",
+        "module",
+        "phase-development-server",
+      ]);
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -869,6 +869,37 @@ describe("hostile input corpus (#7)", () => {
     assert.deepEqual(JSON.parse(data.slice(data.indexOf("\r\n\r\n") + 4)), { length: bomb.length });
   });
 
+  test("#38 a client hanging up mid-stream cancels the stream and aborts request.signal; no error is logged", {
+    timeout: 30_000,
+  }, async () => {
+    const { hostname, port } = new URL(f.url);
+    const socket = connect(Number(port), hostname);
+    socket.write("GET /api/endless HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    let received = 0;
+    await new Promise<void>((resolve) => {
+      socket.on("data", (chunk) => {
+        received += chunk.length;
+        // Well into the stream: then hang up.
+        if (received > 64 * 1024) socket.destroy();
+      });
+      socket.on("close", () => resolve());
+    });
+    const status = await fetch(`${f.url}/api/endless-status`);
+    assert.equal(await status.text(), "cancelled: aborted");
+    assert.deepEqual(
+      f.logs.filter((l) => l.level === "error" && /endless|send a response/.test(l.message)),
+      [],
+    );
+  });
+
+  test("#20 HEAD has the Content-Length GET has", async () => {
+    const get = await rawRequest(f.url, req("GET", "/api/items/5"));
+    const head = await rawRequest(f.url, req("HEAD", "/api/items/5"), { head: true });
+    assert.equal(head.status, 200);
+    assert.deepEqual(head.headers["content-length"], get.headers["content-length"]);
+    assert.deepEqual(head.headers["content-type"], get.headers["content-type"]);
+  });
+
   test("a framing error closes the connection: nothing after it is interpreted", async () => {
     const smuggled = req("POST", "/api/echo", {
       headers: ["Content-Length: 4", "Transfer-Encoding: chunked"],
