@@ -6,7 +6,8 @@
  * @module
  */
 import type { CacheEntry } from "../cache/types.js";
-import { FastResponse, shareBody, shareHeaders } from "../web/fast-response.js";
+import { FastResponse, shareBody, type WriterMemo } from "../web/fast-response.js";
+import { kWriterMemo } from "../web/symbols.js";
 
 /** "Never" in cache entries, as Next writes it (R101). */
 export const NEVER_SECONDS = 0xfffffffe;
@@ -109,6 +110,8 @@ export interface ServedEntry {
   byState: Record<CacheState, Record<string, string>>;
   /** The body as a string when it is small, typed and valid UTF-8 (see {@link textBody}). */
   text: string | undefined;
+  /** Per cache state, where a writer keeps what it derived for this entry (see {@link WriterMemo}). */
+  memos: Record<CacheState, WriterMemo>;
 }
 
 /**
@@ -142,23 +145,24 @@ export function prepareEntry(entry: CachedResponse): ServedEntry {
     base["cache-control"] = cacheControlFor(entry.revalidate, entry.expire);
   const byState = {} as Record<CacheState, Record<string, string>>;
   // Frozen: served for every hit, and writers may keep a flattened copy.
-  for (const state of ["HIT", "MISS", "STALE"] as const) {
+  for (const state of ["HIT", "MISS", "STALE"] as const)
     byState[state] = Object.freeze({ ...base, "x-nextjs-cache": state });
-    shareHeaders(byState[state]);
-  }
   const text = textBody(entry, base);
   // Served on every hit and never changed: a writer may keep its gzip (see the Node writer).
   if (text === undefined) shareBody(entry.body);
-  return { entry, byState, text };
+  const memos = { HIT: { value: undefined }, MISS: { value: undefined }, STALE: { value: undefined } };
+  return { entry, byState, text, memos };
 }
 
 /** The response for one request served from `served`. hot path for cached routes. */
 export function respondFrom(served: ServedEntry, state: CacheState): Response {
   const entry = served.entry;
-  return new FastResponse(served.text ?? (entry.body as Uint8Array<ArrayBuffer>), {
+  const response = new FastResponse(served.text ?? (entry.body as Uint8Array<ArrayBuffer>), {
     status: entry.status,
     headers: served.byState[state],
-  }) as unknown as Response;
+  });
+  response[kWriterMemo] = served.memos[state];
+  return response as unknown as Response;
 }
 
 const encoder = new TextEncoder();

@@ -8,7 +8,7 @@
  * @module
  */
 import { fetchClass, whenGlobal } from "./fetch-globals.js";
-import { kBody, kHeaders, kInit, kReal, kSetCookie, kStatus } from "./symbols.js";
+import { kBody, kHeaders, kInit, kReal, kSetCookie, kStatus, kWriterMemo } from "./symbols.js";
 
 const objectTag = Object.prototype.toString;
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
@@ -36,6 +36,8 @@ export class FastResponse {
   declare [kReal]: Response | undefined;
   /** `Set-Cookie` values added through `NextResponse.cookies` before anyone asked for `headers`. */
   declare [kSetCookie]: string[] | undefined;
+  /** Only on a response served from a prepared cache entry (see {@link WriterMemo}). */
+  declare [kWriterMemo]?: WriterMemo;
 
   constructor(body?: Body, init?: ResponseInit) {
     let status = 200;
@@ -224,19 +226,12 @@ export function isSharedBody(body: unknown): body is Uint8Array {
 }
 
 /**
- * Frozen header records approute serves with the same body many times (a cached entry's, one per
- * cache state): a writer may keep the header block it derives from the pair (see the Node writer).
+ * A slot for what a writer derives from a response approute sends many times unchanged (a cached
+ * entry's, one slot per entry and cache state): set on such a response under `kWriterMemo`. The
+ * Node writer keeps the header block it built there, with the body it was built for.
  */
-const sharedRecords = new WeakSet<object>();
-
-/** Marks a frozen header record as shared (see {@link isSharedHeaders}). */
-export function shareHeaders(record: Readonly<Record<string, string>>): void {
-  sharedRecords.add(record);
-}
-
-/** True for a header record marked by {@link shareHeaders}. */
-export function isSharedHeaders(record: unknown): record is Readonly<Record<string, string>> {
-  return typeof record === "object" && record !== null && sharedRecords.has(record);
+export interface WriterMemo {
+  value: unknown;
 }
 
 /** True for a FastResponse (or subclass such as NextResponse). */

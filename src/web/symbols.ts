@@ -12,3 +12,5 @@ export const kSource = Symbol.for("approute.source");
 export const kState = Symbol.for("approute.state");
 export const kCookies = Symbol.for("approute.cookies");
 export const kSetCookie = Symbol.for("approute.setCookie");
+/** On a shared header record (see `shareHeaders`): a slot where a writer keeps what it derived. */
+export const kWriterMemo = Symbol.for("approute.writerMemo");

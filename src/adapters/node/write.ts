@@ -6,14 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Writable } from "node:stream";
-import {
-  bodyContentType,
-  type FastResponse,
-  isFastResponse,
-  isSharedBody,
-  isSharedHeaders,
-} from "../../web/fast-response.js";
-import { kBody, kHeaders, kInit, kReal, kSetCookie, kStatus } from "../../web/symbols.js";
+import { bodyContentType, type FastResponse, isFastResponse, isSharedBody } from "../../web/fast-response.js";
+import { kBody, kHeaders, kInit, kReal, kSetCookie, kStatus, kWriterMemo } from "../../web/symbols.js";
 import { COMPRESS_THRESHOLD, gzipBytes, markGzip, shouldCompress, streamingGzip } from "./compress.js";
 
 type Flat = string[];
@@ -93,17 +87,16 @@ function hasHeader(flat: Flat, name: string): boolean {
 const NO_BODY_STATUS = new Set([204, 304]);
 
 /**
- * The complete header list last sent for a shared header record (a cached entry's) with a string
- * body, Content-Length and Vary included: the next hit with the same body and compress setting
- * hands it to Node as is (#6). Only string bodies under the gzip threshold are kept, whose header
- * block depends on nothing in the request.
+ * What the writer keeps in a response's `kWriterMemo` slot (a cached entry's, per cache state): the
+ * complete header list it sent with a string body, Content-Length and Vary included. The next hit
+ * with the same body and compress setting hands it to Node as is (#6). Only string bodies under
+ * the gzip threshold are kept, whose header block depends on nothing in the request.
  */
 interface Wire {
   body: string;
   compress: boolean;
   flat: Flat;
 }
-const wires = new WeakMap<object, Wire>();
 
 /**
  * Sends `response`. Returns a promise only when the body has to be awaited (streams, blobs).
@@ -117,9 +110,9 @@ export function writeResponse(
 ): void | Promise<void> {
   if (isFastResponse(response) && response[kReal] === undefined) {
     const headers = response[kHeaders];
-    const record = response[kInit]?.headers;
-    if (headers === undefined && response[kSetCookie] === undefined && isSharedHeaders(record)) {
-      const wire = wires.get(record);
+    const memo = response[kWriterMemo];
+    if (memo !== undefined && headers === undefined && response[kSetCookie] === undefined) {
+      const wire = memo.value as Wire | undefined;
       const body = response[kBody];
       if (wire !== undefined && wire.body === body && wire.compress === compress) {
         head(res, response[kStatus], response[kInit]?.statusText, wire.flat);
@@ -209,9 +202,9 @@ function writeBody(
       shouldCompress(req, status, flat, length); // adds Vary for a compressible type; never gzips this
     }
     if (!hasHeader(flat, "content-length")) flat.push("content-length", String(length));
-    const record = response[kInit]?.headers;
-    if (response[kHeaders] === undefined && response[kSetCookie] === undefined && isSharedHeaders(record))
-      wires.set(record, { body, compress, flat });
+    const memo = response[kWriterMemo];
+    if (memo !== undefined && response[kHeaders] === undefined && response[kSetCookie] === undefined)
+      memo.value = { body, compress, flat } satisfies Wire;
     head(res, status, statusText, flat);
     res.end(body);
     return;
