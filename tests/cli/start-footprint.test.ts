@@ -4,10 +4,10 @@
 // reports the CommonJS modules loaded so far (esbuild is CommonJS).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { BIN, REPO, spawnServer, tempProject } from "../helpers/project.ts";
 
 const HOOKS = `import { appendFileSync } from "node:fs";
@@ -19,6 +19,13 @@ export async function load(url, context, next) {
 const REGISTER = `import { register } from "node:module";
 register(new URL("./hooks.mjs", import.meta.url));
 `;
+
+/**
+ * Budget for the bytes of approute's own files a server loads (the two layers and the few modules
+ * beside them: 352 kB when this budget was set). V8 compiles all of it at every start, so
+ * growth past this is a cold-start regression to justify, not an accident (STYLE: budgets are tests).
+ */
+const START_BYTES_BUDGET = 420 * 1024;
 
 /** Packages only `approute build` / `dev` use. */
 const BUILD_TOOLING = ["esbuild", "acorn", "magic-string", "typescript"];
@@ -74,6 +81,14 @@ export function GET() {
       assert.equal(ours.filter((url) => url === `${repo}${layer}`).length, 1, `${layer} loaded once`);
     assert.equal(new Set(ours).size, ours.length, "no file is loaded twice");
     assert.ok(ours.length <= 20, `approute files loaded by start: ${ours.length}\n${ours.join("\n")}`);
+    const bytes = ours.reduce((sum, url) => sum + statSync(fileURLToPath(url)).size, 0);
+    assert.ok(bytes > 100 * 1024, `the layers were measured (${bytes} bytes)`);
+    assert.ok(
+      bytes <= START_BYTES_BUDGET,
+      `approute loads ${bytes} bytes at start, over the ${START_BYTES_BUDGET}-byte budget:\n${ours
+        .map((url) => `${statSync(fileURLToPath(url)).size}\t${url.slice(repo.length)}`)
+        .join("\n")}`,
+    );
     // Bundled into the hub, not read from node_modules file by file.
     for (const name of ["devalue", "@edge-runtime/cookies", "urlpattern-polyfill"])
       assert.ok(
