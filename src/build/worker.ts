@@ -79,9 +79,25 @@ function fromSourcesPlugin(): Plugin {
         const source = resolve(root, dist.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts"));
         return existsSync(source) ? { path: source } : undefined;
       });
+      // The `#deps/*` modules only wrap a dependency (ua-parser-js, path-to-regexp: CommonJS, which
+      // esbuild keeps whenever its module is in the graph). Side-effect free, they are dropped with
+      // the dependency when no route uses what needs them (userAgent() and its 55 kB parser, …).
+      b.onResolve({ filter: /^#deps\// }, async (args) => {
+        if (args.pluginData === RESOLVING) return undefined;
+        const found = await b.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          with: args.with,
+          pluginData: RESOLVING,
+        });
+        return found.errors.length > 0 ? undefined : { path: found.path, external: found.external, sideEffects: false };
+      });
     },
   };
 }
+
+const RESOLVING = Symbol("approute-resolving");
 
 /** Default output file of the worker bundle. */
 export function workerFile(root: string): string {

@@ -44,6 +44,16 @@ const PROBES: Probe[] = [
   { name: "malformed escape is a 400", path: "/api/users/%E0%A4%A" },
   { name: "handler error is a 500 without details", path: "/api/fail" },
   { name: "trailing slash redirects", path: "/api/docs/" },
+  {
+    name: "userAgent() parses the User-Agent (its parser is in the worker bundle when used)",
+    path: "/api/ua",
+    init: {
+      headers: {
+        "user-agent":
+          "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+      },
+    },
+  },
 ];
 
 interface Answer {
@@ -183,6 +193,17 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
     assert.deepEqual(JSON.parse(byName["percent-decoded param"]!.body).id, "a b");
     assert.deepEqual(JSON.parse(byName["optional catch-all, empty"]!.body), { slug: null });
     assert.deepEqual(JSON.parse(byName["optional catch-all, two segments"]!.body), { slug: ["a", "b/c"] });
+    assert.deepEqual(
+      JSON.parse(
+        byName["userAgent() parses the User-Agent (its parser is in the worker bundle when used)"]!.body,
+      ),
+      {
+        browser: "Chrome",
+        major: "120",
+        os: "Windows",
+        isBot: false,
+      },
+    );
     const echo = byName["JSON POST with headers(), NextResponse cookies and headers"]!;
     assert.equal(echo.status, 201);
     assert.deepEqual(JSON.parse(echo.body), { body: { n: [1, 2, 3] }, tag: "t1" });
@@ -279,6 +300,27 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
     // The stand-ins for the modules Workers cannot run.
     assert.ok(bundle.includes("is not part of a Workers bundle"), "no Redis stand-in");
     assert.ok(bundle.includes("which a Workers bundle cannot do"), "no cache-handlers stand-in");
+  });
+
+  test("a route that does not parse User-Agents gets a worker bundle without the parser", () => {
+    // #6: the `#deps/*` wrappers are side-effect free for the worker bundler, so a CommonJS
+    // dependency (ua-parser-js, ~55 kB) goes when no route calls what needs it. The fixture above
+    // calls userAgent() and its bundle has it (checked by the /api/ua answers on every runtime).
+    const hello = tempProject({
+      "app/api/hello/route.ts": "export function GET() { return Response.json({ hello: 1 }); }\n",
+    });
+    try {
+      const build = spawnSync(process.execPath, [BIN, "build", "--target", "worker", hello.root], {
+        encoding: "utf8",
+      });
+      assert.equal(build.status, 0, build.stderr);
+      const small = readFileSync(join(hello.root, ".approute", "worker", "index.mjs"), "utf8");
+      const full = readFileSync(join(project.root, ".approute", "worker", "index.mjs"), "utf8");
+      assert.ok(full.includes("UAParser"), "the fixture's bundle parses User-Agents");
+      assert.ok(!small.includes("UAParser"), "ua-parser-js is in a bundle no route needs it in");
+    } finally {
+      hello.dispose();
+    }
   });
 
   test("workerd (miniflare): the --target worker bundle", async () => {
