@@ -91,7 +91,9 @@ function fromSourcesPlugin(): Plugin {
           with: args.with,
           pluginData: RESOLVING,
         });
-        return found.errors.length > 0 ? undefined : { path: found.path, external: found.external, sideEffects: false };
+        return found.errors.length > 0
+          ? undefined
+          : { path: found.path, external: found.external, sideEffects: false };
       });
     },
   };
