@@ -417,7 +417,10 @@ export function createApp(options: AppOptions): App {
     search: string,
   ): Promise<Response> {
     const input = conditional ? matchInputFor(source, search) : undefined;
-    const inside = pathname ?? "";
+    // Rules match the path inside basePath, which next start finds case-insensitively, as it
+    // matches the rules themselves (`/BASE/x` meets `/x`); routes and the proxy still need the
+    // exact basePath. null: outside basePath, where only `basePath: false` rules apply (R146).
+    const inside = pathname ?? insensitiveInside(fullPath);
     if (rules.redirects.length > 0) {
       const hit = firstMatch(rules.redirects, inside, fullPath, input);
       if (hit !== null) {
@@ -434,11 +437,13 @@ export function createApp(options: AppOptions): App {
       }
     }
     let extra = rules.headers.length > 0 ? matchHeaders(rules.headers, inside, fullPath, input) : undefined;
-    if (pathname === null) return withHeaders(emptyResponse(404), extra);
+    if (inside === null) return withHeaders(emptyResponse(404), extra);
 
-    let current = pathname;
+    let current = inside;
+    // `/BASE/x` is no route's path; a rewrite can still lead to one.
+    let routable = pathname !== null;
     let requestHeaders: Headers | undefined;
-    if (proxy !== undefined && proxyMatches(proxy, pathname, input)) {
+    if (proxy !== undefined && pathname !== null && proxyMatches(proxy, pathname, input)) {
       // A2/R18: the proxy never sees a TRACE (a Fetch Request cannot carry it; next start fails with
       // a 500 there): 400, as on a route.
       if (source.method === "TRACE") return withHeaders(emptyResponse(400), extra);
@@ -483,9 +488,10 @@ export function createApp(options: AppOptions): App {
       if (before !== null) {
         if ("response" in before) return before.response;
         current = before.path;
+        routable = true;
       }
     }
-    let match = matchPath(current);
+    let match = routable ? matchPath(current) : null;
     if ((match === null || match.route.params.length > 0) && rules.afterFiles.length > 0) {
       const after = await rewrite(rules.afterFiles);
       if (after !== null) {
@@ -501,6 +507,14 @@ export function createApp(options: AppOptions): App {
       }
     }
     return withHeaders(await serve(source, match, requestHeaders), extra);
+  }
+
+  /** `fullPath` inside a basePath that matches it only case-insensitively, or null. */
+  function insensitiveInside(fullPath: string): string | null {
+    if (basePath === "" || fullPath.length < basePath.length) return null;
+    if (fullPath.slice(0, basePath.length).toLowerCase() !== basePath.toLowerCase()) return null;
+    if (fullPath.length === basePath.length) return "/";
+    return fullPath.charCodeAt(basePath.length) === 47 ? fullPath.slice(basePath.length) : null;
   }
 
   /** A destination that needs a param its source left out (`:id?` used as `:id`): 500, as next start. */

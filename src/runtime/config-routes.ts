@@ -239,13 +239,15 @@ export function isEmpty(routes: ConfigRoutes): boolean {
 /** The headers of every matching `headers()` rule, later rules overriding earlier ones (R148). */
 export function matchHeaders(
   rules: HeaderRule[],
-  pathname: string,
+  pathname: string | null,
   fullPath: string,
   input: MatchInput | undefined,
 ): Headers | undefined {
   let out: Headers | undefined;
   for (const rule of rules) {
-    const params = matchPattern(rule.pattern, rule.raw ? fullPath : pathname, input);
+    const path = rule.raw ? fullPath : pathname;
+    if (path === null) continue;
+    const params = matchPattern(rule.pattern, path, input);
     if (params === null) continue;
     out ??= new Headers();
     // As next start: names and values take the params; a later rule's value replaces an earlier
@@ -325,15 +327,20 @@ function keepRaw(text: string): string {
   });
 }
 
-/** The first matching rule and its params. */
+/**
+ * The first matching rule and its params. `pathname` is the path inside basePath (null: outside
+ * it, where only `basePath: false` rules, which see `fullPath`, can match).
+ */
 export function firstMatch<R extends { pattern: CompiledPattern; raw: boolean }>(
   rules: R[],
-  pathname: string,
+  pathname: string | null,
   fullPath: string,
   input: MatchInput | undefined,
 ): { rule: R; params: Params } | null {
   for (const rule of rules) {
-    const params = matchPattern(rule.pattern, rule.raw ? fullPath : pathname, input);
+    const path = rule.raw ? fullPath : pathname;
+    if (path === null) continue;
+    const params = matchPattern(rule.pattern, path, input);
     if (params !== null) return { rule, params };
   }
   return null;

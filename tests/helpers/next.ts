@@ -34,11 +34,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Copies `fixture` (an app directory), runs `next build` in the copy and starts `next start`. */
-export async function startNext(fixture: string): Promise<NextServer> {
+/**
+ * Copies `fixture` (an app directory), runs `next build` in the copy and starts `next start`.
+ * `prepare` may change the copy first (a variant's next.config).
+ */
+export async function startNext(fixture: string, prepare?: (dir: string) => void): Promise<NextServer> {
   mkdirSync(join(REPO, ".compat-work"), { recursive: true });
   const dir = mkdtempSync(join(REPO, ".compat-work", "run-"));
   cpSync(fixture, dir, { recursive: true });
+  prepare?.(dir);
   const nextBin = join(REPO, "node_modules", "next", "dist", "bin", "next");
   const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" };
   const build = spawnSync(process.execPath, [nextBin, "build"], { cwd: dir, env, encoding: "utf8" });

@@ -1,0 +1,66 @@
+// The rule-engine differential fuzz (next-rules-fuzz.test.ts) on the same fixture with
+// `basePath: "/base"` and `trailingSlash: true` (R146, R147, R12), plus `basePath: false` rules:
+// paths inside and outside basePath, with and without the trailing slash, against next start 16.
+import { renameSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import fc from "fast-check";
+import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
+import { type NextServer, startNext } from "../helpers/next.ts";
+import { conditions, createDiffer, SEED, targets } from "../helpers/rules-fuzz.ts";
+
+const FIXTURE = fileURLToPath(new URL("./rules-app/", import.meta.url));
+
+describe("differential fuzz of next.config rules with basePath and trailingSlash: approute vs next start", {
+  timeout: 600_000,
+}, () => {
+  let next: NextServer;
+  let approute: FixtureServer;
+  const { check, fixed, report } = createDiffer(() => ({ next, approute }));
+
+  before(async () => {
+    next = await startNext(FIXTURE, (dir) => {
+      renameSync(join(dir, "next.config.mjs"), join(dir, "rules.mjs"));
+      renameSync(join(dir, "next.config.basepath.mjs"), join(dir, "next.config.mjs"));
+    });
+    approute = await startFixture("rules-basepath", { root: next.dir });
+  });
+
+  after(async () => {
+    next?.close();
+    await approute?.close();
+    report();
+  });
+
+  test("R146, R147, R126, R148–R150: fixed cases", () =>
+    fixed([
+      { target: "/base/pa/12/", headers: [] },
+      { target: "/base/pa/12.json", headers: [] },
+      { target: "/base/h/1/", headers: [] },
+      { target: "/nobase/1/", headers: [] },
+      { target: "/free/a/b/", headers: [] },
+      { target: "/base/r/abs/1/", headers: [] },
+      { target: "/base/r/old/1/?a=1", headers: [] },
+      { target: "/base/bf/1/", headers: [] },
+      { target: "/base/af/a/b/", headers: [] },
+      { target: "/base/fb/a/", headers: [] },
+      { target: "/base/items/5/?bf", headers: [] },
+    ]));
+
+  const target = targets({ slash: 0.6, mount: "/base" });
+
+  test(`R146, R147, R148–R150, R126: paths and queries (seed ${SEED})`, () =>
+    check(
+      "path",
+      target.map((t) => ({ target: t, headers: [] })),
+      250,
+    ));
+
+  test(`R146, R147, R148–R150, R126: with conditions (seed ${SEED})`, () =>
+    check(
+      "conditions",
+      fc.tuple(target, conditions).map(([t, headers]) => ({ target: t, headers })),
+      250,
+    ));
+});
