@@ -421,11 +421,12 @@ export function createApp(options: AppOptions): App {
     // matches the rules themselves (`/BASE/x` meets `/x`); routes and the proxy still need the
     // exact basePath. null: outside basePath, where only `basePath: false` rules apply (R146).
     const inside = pathname ?? insensitiveInside(fullPath);
-    if (rules.redirects.length > 0) {
+    // As next start, no redirect applies under `/_next` (its own assets' prefix).
+    if (rules.redirects.length > 0 && !(inside !== null && /^\/_next/i.test(inside))) {
       const hit = firstMatch(rules.redirects, inside, fullPath, input);
       if (hit !== null) {
         // R148/R149: as next start, a redirect carries no headers() rule's headers.
-        const dest = buildDestination(hit.rule.destination, hit.params, search, true);
+        const dest = buildDestination(hit.rule.destination, hit.params, search, "redirect");
         if (dest === null) return unfilledDestination("redirects", hit.rule.destination, fullPath);
         let path = dest.path;
         if (path.startsWith("/")) {
@@ -464,6 +465,7 @@ export function createApp(options: AppOptions): App {
         return withHeaders(await proxyExternal(outcome.external, source, requestHeaders, logger), extra);
       if (outcome.rewrite !== undefined) {
         // R129: the handler sees the rewrite's target, query included, not the requested URL.
+        if (outcome.rewrite.pathname === null) return withHeaders(emptyResponse(404), extra);
         current = outcome.rewrite.pathname;
         source = retarget(source, outcome.rewrite.path + outcome.rewrite.search);
       }
@@ -476,11 +478,12 @@ export function createApp(options: AppOptions): App {
     ): Promise<{ path: string } | { response: Response } | null> => {
       const hit = firstMatch(list, current, fullPath, input);
       if (hit === null) return null;
-      const dest = buildDestination(hit.rule.destination, hit.params, search);
+      const kind = hit.rule.external ? "external" : "internal";
+      const dest = buildDestination(hit.rule.destination, hit.params, search, kind);
       if (dest === null) return { response: unfilledDestination("rewrites", hit.rule.destination, fullPath) };
       if (!hit.rule.external) return { path: dest.path };
-      const upstream = await proxyExternal(dest.path + dest.search, source, requestHeaders, logger);
-      return { response: withHeaders(upstream, extra) };
+      // As next start, the upstream's answer goes out without headers() or proxy headers.
+      return { response: await proxyExternal(dest.path + dest.search, source, requestHeaders, logger) };
     };
 
     if (rules.beforeFiles.length > 0) {

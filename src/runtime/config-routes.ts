@@ -269,39 +269,48 @@ export function matchHeaders(
 /**
  * Builds `destination` with params and the request query, as next start does (R149, R150): the
  * request's query grouped by key, the destination's keys replacing the request's values in place
- * or appended. A rewrite prints every key and value with `encodeURIComponent`; a redirect only those
- * that came with the request (next start compares by value) and leaves the destination's own as
- * they are — a path param keeps the escapes the client sent (`a%2Fb`, not `a%252Fb`) — except
- * what would end the value or the URL there (see {@link keepRaw}). Null when the destination path
- * needs a param the match did not capture.
+ * or appended. `kind`:
+ * - `"internal"` (a rewrite to a route here): every key and value printed with `encodeURIComponent`
+ *   (only the path matters: the handler sees the requested URL).
+ * - `"redirect"`: keys and values that came with the request are encoded (next start compares by
+ *   value); the destination's own are left as they are — a path param keeps the escapes the client
+ *   sent (`a%2Fb`, not `a%252Fb`) — except what would end the value or the URL (see {@link keepRaw}).
+ * - `"external"` (a rewrite to another server): printed as a redirect, and when the destination
+ *   uses none of the params, they are added to its query (those it does not set itself).
+ * Null when the destination path needs a param the match did not capture.
  */
 export function buildDestination(
   template: string,
   params: Params,
   search: string,
-  redirect = false,
+  kind: "internal" | "redirect" | "external" = "internal",
 ): { path: string; search: string } | null {
   const q = template.indexOf("?");
-  const path = substitutePath(q === -1 ? template : template.slice(0, q), params);
+  const pathTemplate = q === -1 ? template : template.slice(0, q);
+  const path = substitutePath(pathTemplate, params);
   if (path === null) return null;
-  if (search === "" && q === -1) return { path, search: "" };
+  const names = kind === "external" ? paramNames(params) : [];
+  if (search === "" && q === -1 && names.length === 0) return { path, search: "" };
   const query = groupQuery(search);
-  if (q === -1 || !redirect) {
-    if (q !== -1) {
-      // Each value of the destination's own query takes the params (keys do not), after parsing,
-      // so a param holding `&` or `=` stays inside its value.
-      const own = groupQuery(template.slice(q + 1));
-      for (const key in own) query[key] = own[key]!.map((value) => substitute(value, params));
-    }
-    return { path, search: printRedirectQuery(query) };
-  }
   const sent = new Set<string>();
-  for (const key in query) {
-    sent.add(key);
-    for (const value of query[key]!) sent.add(value);
+  if (kind !== "internal") {
+    for (const key in query) {
+      sent.add(key);
+      for (const value of query[key]!) sent.add(value);
+    }
   }
-  const own = groupQuery(template.slice(q + 1));
-  for (const key in own) query[key] = own[key]!.map((value) => substitute(value, params));
+  const own = q === -1 ? Object.create(null) : groupQuery(template.slice(q + 1));
+  // Each value of the destination's own query takes the params (keys do not), after parsing, so
+  // a param holding `&` or `=` stays inside its value.
+  for (const key in own) query[key] = own[key]!.map((value: string) => substitute(value, params));
+  if (names.length > 0 && !names.some((name) => new RegExp(`:${name}(?![\\w])`).test(pathTemplate))) {
+    for (const name of names) {
+      if (name in own) continue;
+      const value = params[name]!;
+      query[name] = Array.isArray(value) ? value : [value];
+    }
+  }
+  if (kind === "internal") return { path, search: printRedirectQuery(query) };
   const print = (text: string) => (sent.has(text) ? encodeURIComponent(text) : keepRaw(text));
   let out = "";
   for (const key in query) {
@@ -309,6 +318,11 @@ export function buildDestination(
     for (const value of query[key]!) out += `${out === "" ? "?" : "&"}${k}=${print(value)}`;
   }
   return { path, search: out };
+}
+
+/** The named params (next start drops unnamed groups' captures from rule params). */
+function paramNames(params: Params): string[] {
+  return Object.keys(params).filter((name) => !/^\d+$/.test(name));
 }
 
 /**

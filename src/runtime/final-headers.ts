@@ -79,6 +79,8 @@ export async function proxyExternal(
   for (const [name, value] of requestHeaders ?? source.headers()) {
     if (!HOP_BY_HOP.has(name)) headers.append(name, value);
   }
+  // As next start: the upstream learns the Host the client asked for, whatever it claimed.
+  headers.set("x-forwarded-host", (source.header?.("host") ?? source.headers().get("host")) || "");
   const method = source.method;
   const hasBody = method !== "GET" && method !== "HEAD";
   let upstream: Response;

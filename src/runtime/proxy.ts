@@ -49,8 +49,11 @@ export interface ProxyContinue {
   requestHeaders?: Headers;
   /** Headers the proxy put on its response; they go on the final response (R128). */
   responseHeaders?: Headers;
-  /** Internal rewrite target: pathname (without basePath), path (with it) and search (R129). */
-  rewrite?: { pathname: string; path: string; search: string };
+  /**
+   * Internal rewrite target: pathname (without basePath; null when the target is outside basePath),
+   * path (with it) and search (R129).
+   */
+  rewrite?: { pathname: string | null; path: string; search: string };
   /** The handler's `request.url` scheme, when the proxy's header set changed X-Forwarded-Proto (R128). */
   scheme?: "http" | "https";
   /** External rewrite target (absolute URL on another origin). */
@@ -327,9 +330,13 @@ function interpret(response: Response, source: IncomingSource, basePath: string)
     const target = new URL(rewrite, own);
     if (target.origin !== own.origin) outcome.external = target.href;
     else {
-      let pathname = target.pathname;
-      if (basePath !== "" && (pathname === basePath || pathname.startsWith(`${basePath}/`)))
-        pathname = pathname.slice(basePath.length) || "/";
+      let pathname: string | null = target.pathname;
+      if (basePath !== "") {
+        // As next start: a target outside basePath is no route's path (R146).
+        if (pathname === basePath || pathname.startsWith(`${basePath}/`))
+          pathname = pathname.slice(basePath.length) || "/";
+        else pathname = null;
+      }
       outcome.rewrite = { pathname, path: target.pathname, search: target.search };
     }
   }

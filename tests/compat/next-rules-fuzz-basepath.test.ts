@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
 import { type NextServer, startNext } from "../helpers/next.ts";
-import { conditions, createDiffer, SEED, targets } from "../helpers/rules-fuzz.ts";
+import { conditions, createDiffer, SEED, startEchoUpstream, targets } from "../helpers/rules-fuzz.ts";
 
 const FIXTURE = fileURLToPath(new URL("./rules-app/", import.meta.url));
 
@@ -17,9 +17,11 @@ describe("differential fuzz of next.config rules with basePath and trailingSlash
 }, () => {
   let next: NextServer;
   let approute: FixtureServer;
+  let upstream: { close(): Promise<void> } | undefined;
   const { check, fixed, report } = createDiffer(() => ({ next, approute }));
 
   before(async () => {
+    upstream = await startEchoUpstream();
     next = await startNext(FIXTURE, (dir) => {
       renameSync(join(dir, "next.config.mjs"), join(dir, "rules.mjs"));
       renameSync(join(dir, "next.config.basepath.mjs"), join(dir, "next.config.mjs"));
@@ -30,6 +32,7 @@ describe("differential fuzz of next.config rules with basePath and trailingSlash
   after(async () => {
     next?.close();
     await approute?.close();
+    await upstream?.close();
     report();
   });
 
@@ -46,6 +49,15 @@ describe("differential fuzz of next.config rules with basePath and trailingSlash
       { target: "/base/af/a/b/", headers: [] },
       { target: "/base/fb/a/", headers: [] },
       { target: "/base/items/5/?bf", headers: [] },
+      // R146: rules meet a basePath spelled in another case; the proxy and routes do not.
+      { target: "/BASE/r/old/1/", headers: [] },
+      { target: "/BASE/fb/a/", headers: [] },
+      { target: "/BASE/pa/12/", headers: [] },
+      // R146/R148: outside basePath only basePath: false rules apply.
+      { target: "/r/host/", headers: [["host", "foo.example.com"]] },
+      // R129/R146: a proxy rewrite to a path outside basePath finds no route.
+      { target: "/base/pd/rw/1/2/", headers: [] },
+      { target: "/base/ext-np/5/?a=1", headers: [] },
     ]));
 
   const target = targets({ slash: 0.6, mount: "/base" });

@@ -15,7 +15,14 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
 import { type NextServer, startNext } from "../helpers/next.ts";
-import { conditions, createDiffer, type Req, SEED, targets } from "../helpers/rules-fuzz.ts";
+import {
+  conditions,
+  createDiffer,
+  type Req,
+  SEED,
+  startEchoUpstream,
+  targets,
+} from "../helpers/rules-fuzz.ts";
 
 const FIXTURE = fileURLToPath(new URL("./rules-app/", import.meta.url));
 
@@ -24,9 +31,11 @@ describe("differential fuzz of next.config rules and the proxy matcher: approute
 }, () => {
   let next: NextServer;
   let approute: FixtureServer;
+  let upstream: { close(): Promise<void> } | undefined;
   const { check, fixed, report } = createDiffer(() => ({ next, approute }));
 
   before(async () => {
+    upstream = await startEchoUpstream();
     next = await startNext(FIXTURE);
     approute = await startFixture("rules", { root: next.dir });
   });
@@ -34,6 +43,7 @@ describe("differential fuzz of next.config rules and the proxy matcher: approute
   after(async () => {
     next?.close();
     await approute?.close();
+    await upstream?.close();
     report();
   });
 
@@ -91,6 +101,17 @@ describe("differential fuzz of next.config rules and the proxy matcher: approute
       { target: "/r/cq?to=x", headers: [["cookie", "sess=a%26b%3Dc"]] },
       { target: "/r/cq?to=x", headers: [["cookie", "sess=1%25"]] },
       { target: "/items/5?bf", headers: [] },
+      // R150: external rewrites: the params a destination does not use go into its query, printed
+      // as a redirect's; X-Forwarded-Host is the Host; no headers() on the upstream's answer.
+      { target: "/ext-np/a%2fb?q=1", headers: [] },
+      { target: "/ext-q/7?x=0&y=a%26b", headers: [] },
+      { target: "/ext/a/b", headers: [["x-forwarded-host", "evil.example"]] },
+      { target: "/ext/a", headers: [["host", "foo.example.com"]] },
+      { target: "/ext-h", headers: [["x-v", "12"]] },
+      // R149: no redirect under /_next.
+      { target: "/_next/r-any", headers: [] },
+      { target: "/_NEXT/r-any", headers: [] },
+      { target: "/x/r-any", headers: [] },
     ];
     return fixed(cases);
   });

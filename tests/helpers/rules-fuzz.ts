@@ -2,6 +2,8 @@
 // generators aimed at tests/compat/rules-app's next.config rules and proxy matchers, and the
 // comparison of next start's and approute's answers, with the deliberate differences.
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import type { FixtureServer } from "./fixture.ts";
 import type { NextServer } from "./next.ts";
@@ -10,6 +12,37 @@ import { type RawResponse, rawRequest } from "./raw.ts";
 export const SEED = Number(process.env.FUZZ_SEED ?? 20261126);
 export const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
 export const SURVEY = process.env.FUZZ_SURVEY === "1";
+
+/**
+ * The server external rewrites lead to (R150): it answers what it was asked, as JSON. Started
+ * before the builds, which read its address from RULES_UPSTREAM in rules-app/next.config.mjs.
+ */
+export async function startEchoUpstream(): Promise<{ close(): Promise<void> }> {
+  const names = [
+    "x-forwarded-host",
+    "x-forwarded-proto",
+    "x-forwarded-port",
+    "x-forwarded-for",
+    "cookie",
+    "x-tag",
+  ];
+  const server = createServer((req, res) => {
+    const seen: Record<string, string | string[] | undefined> = {};
+    for (const name of names) seen[name] = req.headers[name];
+    res.setHeader("content-type", "application/json");
+    res.setHeader("x-up", "1");
+    res.end(JSON.stringify({ route: "upstream", method: req.method, url: req.url, headers: seen }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  process.env.RULES_UPSTREAM = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 export interface Req {
   target: string;
@@ -72,6 +105,14 @@ export const PREFIXES: Array<[string, number]> = [
   ["/free", 1],
   ["/nobase", 1],
   ["/r/abs", 1],
+  ["/ext", 2],
+  ["/ext-q", 1],
+  ["/ext-np", 1],
+  ["/ext-h", 0],
+  ["/_next/r-any", 0],
+  ["/_NEXT/r-any", 0],
+  ["/_nextx/r-any", 0],
+  ["/x/r-any", 0],
 ];
 /** Segments: values the params take, and near misses (case, suffixes, escapes, dots). */
 export const segment = fc.oneof(
@@ -152,7 +193,8 @@ export function targets(options: { slash: number; mount?: string }): fc.Arbitrar
           ),
         ),
       caseOf,
-      fc.double({ min: 0, max: 1, noNaN: true }).map((x) => x < slash),
+      // Out of ten, round(10 × slash) get the slash (fc.double would favour 0 and 1).
+      fc.constantFrom(...Array.from({ length: 10 }, (_, i) => 9 - i < Math.round(slash * 10))),
       mount === undefined ? fc.constant("") : fc.constantFrom(mount, mount, mount, mount, "", "/BASE"),
       query,
     )
@@ -207,6 +249,9 @@ export const condition = fc.constantFrom<[string, string]>(
   ["x-up_1", "u"],
   ["X-UP_1", "%2F"],
   ["x-v", "1a"],
+  ["x-forwarded-host", "evil.example"],
+  ["x-forwarded-for", "1.2.3.4"],
+  ["x-forwarded-proto", "https"],
 );
 export const conditions = fc.uniqueArray(condition, { maxLength: 3, selector: ([name]) => name });
 
@@ -234,7 +279,13 @@ export function seen(res: RawResponse | null, url: string): Seen {
   const local = (s: string) => s.replaceAll(`localhost:${port}`, "localhost:<port>");
   const headers: Record<string, string> = {};
   for (const [name, values] of Object.entries(res.headers)) {
-    if (name === "location" || name === "x-px" || name === "set-cookie" || name.startsWith("x-h-"))
+    if (
+      name === "location" ||
+      name === "x-px" ||
+      name === "x-up" ||
+      name === "set-cookie" ||
+      name.startsWith("x-h-")
+    )
       headers[name] = local(values.join("\n"));
   }
   const json = /json/.test(res.headers["content-type"]?.[0] ?? "");
@@ -246,6 +297,26 @@ export function seen(res: RawResponse | null, url: string): Seen {
  * answer is still compared. Returns false when it does not apply.
  */
 export const DELIBERATE: Array<{ why: string; apply(req: Req, next: Seen, ours: Seen): boolean }> = [
+  {
+    why:
+      "R150: an external rewrite is a reverse proxy: approute tells the upstream the client's " +
+      "address, scheme and port (X-Forwarded-For/-Proto/-Port, as next start gives its own " +
+      "handlers, R47); next start passes on only what the client sent",
+    apply(req, next, ours) {
+      type Up = { route?: string; headers?: Record<string, string | undefined> };
+      const theirs = next.body as Up | null;
+      const mine = ours.body as Up | null;
+      if (theirs?.route !== "upstream" || mine?.route !== "upstream") return false;
+      for (const name of ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-port"]) {
+        const sent = req.headers.find(([k]) => k === name)?.[1];
+        if (sent !== undefined) continue;
+        assert.equal(theirs.headers?.[name], undefined, `next start sent ${name}`);
+        assert.ok(mine.headers?.[name], `approute did not send ${name}`);
+        delete mine.headers![name];
+      }
+      return true;
+    },
+  },
   {
     why:
       "R146: next start drops basePath from a route handler's request.url (vercel/next.js#62756, " +

@@ -1,5 +1,7 @@
 // next.config rules of the rule-engine fuzz (R146–R150, R127): path-to-regexp features, has/missing
 // on header, cookie, query and host, captures in destinations and header values.
+const UPSTREAM = process.env.RULES_UPSTREAM ?? "http://127.0.0.1:9";
+
 export default {
   async headers() {
     return [
@@ -97,6 +99,7 @@ export default {
         destination: "/echo/cq/:to?s=:sess",
         permanent: false,
       },
+      { source: "/:a/r-any", destination: "/echo/any/:a", permanent: false },
       { source: "/r/keep", destination: "/echo/keep?x=1&x=2", permanent: false },
     ];
   },
@@ -121,7 +124,18 @@ export default {
         },
         { source: "/af-opt/:a?/:b?", destination: "/echo/afopt/:a?/:b?" },
       ],
-      fallback: [{ source: "/fb/:path*", destination: "/echo/fb/:path*" }],
+      fallback: [
+        { source: "/fb/:path*", destination: "/echo/fb/:path*" },
+        // External destinations (R150): the test starts an echo server and names it here.
+        { source: "/ext/:path*", destination: `${UPSTREAM}/up/:path*` },
+        { source: "/ext-q/:id", destination: `${UPSTREAM}/upq/:id?x=:id&static=1` },
+        { source: "/ext-np/:id", destination: `${UPSTREAM}/upnp` },
+        {
+          source: "/ext-h",
+          has: [{ type: "header", key: "x-v", value: "(?<v>\\d+)" }],
+          destination: `${UPSTREAM}/uph/:v?v=:v`,
+        },
+      ],
     };
   },
 };
