@@ -82,7 +82,8 @@ function fromSourcesPlugin(): Plugin {
       // The `#deps/*` modules only wrap a dependency (ua-parser-js, path-to-regexp: CommonJS, which
       // esbuild keeps whenever its module is in the graph). Side-effect free, they are dropped with
       // the dependency when no route uses what needs them (userAgent() and its 55 kB parser, …).
-      b.onResolve({ filter: /^#deps\// }, async (args) => {
+      // Same for the URLPattern polyfill's class module, whose top level only defines the class.
+      b.onResolve({ filter: /^(?:#deps\/|urlpattern-polyfill\/urlpattern$)/ }, async (args) => {
         if (args.pluginData === RESOLVING) return undefined;
         const found = await b.resolve(args.path, {
           kind: args.kind,

@@ -13,8 +13,12 @@ export { NextURL } from "./next-url.js";
 export { type UserAgent, userAgent, userAgentFromString } from "./user-agent.js";
 
 /** The platform's `URLPattern` where it exists (Node 23.8+), otherwise a standards polyfill (Node 20). */
-export const URLPattern: typeof URLPatternPolyfill =
-  (globalThis as { URLPattern?: typeof URLPatternPolyfill }).URLPattern ?? URLPatternPolyfill;
+export const URLPattern: typeof URLPatternPolyfill = /* @__PURE__ */ platformURLPattern();
+
+// A pure call, so a bundler drops it, and the polyfill with it, when no route uses URLPattern (#6).
+function platformURLPattern(): typeof URLPatternPolyfill {
+  return (globalThis as { URLPattern?: typeof URLPatternPolyfill }).URLPattern ?? URLPatternPolyfill;
+}
 
 /**
  * Not supported: image generation needs a renderer approute does not ship. (Next itself moved it to

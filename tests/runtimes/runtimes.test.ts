@@ -45,7 +45,7 @@ const PROBES: Probe[] = [
   { name: "handler error is a 500 without details", path: "/api/fail" },
   { name: "trailing slash redirects", path: "/api/docs/" },
   {
-    name: "userAgent() parses the User-Agent (its parser is in the worker bundle when used)",
+    name: "userAgent() and URLPattern (in the worker bundle when used)",
     path: "/api/ua",
     init: {
       headers: {
@@ -194,14 +194,13 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
     assert.deepEqual(JSON.parse(byName["optional catch-all, empty"]!.body), { slug: null });
     assert.deepEqual(JSON.parse(byName["optional catch-all, two segments"]!.body), { slug: ["a", "b/c"] });
     assert.deepEqual(
-      JSON.parse(
-        byName["userAgent() parses the User-Agent (its parser is in the worker bundle when used)"]!.body,
-      ),
+      JSON.parse(byName["userAgent() and URLPattern (in the worker bundle when used)"]!.body),
       {
         browser: "Chrome",
         major: "120",
         os: "Windows",
         isBot: false,
+        name: "ua",
       },
     );
     const echo = byName["JSON POST with headers(), NextResponse cookies and headers"]!;
@@ -302,10 +301,11 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
     assert.ok(bundle.includes("which a Workers bundle cannot do"), "no cache-handlers stand-in");
   });
 
-  test("a route that does not parse User-Agents gets a worker bundle without the parser", () => {
-    // #6: the `#deps/*` wrappers are side-effect free for the worker bundler, so a CommonJS
-    // dependency (ua-parser-js, ~55 kB) goes when no route calls what needs it. The fixture above
-    // calls userAgent() and its bundle has it (checked by the /api/ua answers on every runtime).
+  test("a worker bundle leaves out the User-Agent parser and URLPattern polyfill no route uses", () => {
+    // #6: the `#deps/*` wrappers and the polyfill's class module are side-effect free for the
+    // worker bundler, so a dependency (ua-parser-js ~55 kB, the polyfill ~25 kB) goes when no route
+    // calls what needs it. The fixture above uses both, and its bundle has them (checked by the
+    // /api/ua answers on every runtime).
     const hello = tempProject({
       "app/api/hello/route.ts": "export function GET() { return Response.json({ hello: 1 }); }\n",
     });
@@ -318,6 +318,9 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
       const full = readFileSync(join(project.root, ".approute", "worker", "index.mjs"), "utf8");
       assert.ok(full.includes("UAParser"), "the fixture's bundle parses User-Agents");
       assert.ok(!small.includes("UAParser"), "ua-parser-js is in a bundle no route needs it in");
+      const polyfill = "Failed to construct 'URLPattern'";
+      assert.ok(full.includes(polyfill), "the fixture's bundle has the URLPattern polyfill");
+      assert.ok(!small.includes(polyfill), "the URLPattern polyfill is in a bundle no route needs it in");
     } finally {
       hello.dispose();
     }
