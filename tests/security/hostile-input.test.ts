@@ -517,6 +517,38 @@ const cases: Case[] = [
     // Host, Authorization, Cookie, Connection, the 1500 and X-Last; plus X-Forwarded-* (R47).
     check: (r) => assert.deepEqual(json(r), { count: 1505 + 4, last: "yes" }),
   },
+  // Beyond the checklist: what else a hostile client may try on the request line and head.
+  { name: "raw UTF-8 bytes in the target → 400", request: req("GET", "/api/items/caf\xc3\xa9"), status: 400 },
+  { name: "raw tab in the target → 400", request: req("GET", "/api/items/a\tb"), status: 400 },
+  {
+    name: "control byte in a header value → 400",
+    request: req("GET", "/api/echo", { headers: ["X-A: a\x01b"] }),
+    status: 400,
+  },
+  { name: "empty header name → 400", request: req("GET", "/api/echo", { headers: [": 1"] }), status: 400 },
+  {
+    name: "lower-case HTTP version → 400",
+    request: "GET /api/echo http/1.1\r\nHost: localhost\r\n\r\n",
+    status: 400,
+  },
+  {
+    name: "HTTP/2 preface on the HTTP/1.1 port → 400",
+    request: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+    status: 400,
+  },
+  {
+    name: "Upgrade: h2c is ignored: served as HTTP/1.1",
+    request: req("GET", "/api/items/1", {
+      headers: ["Upgrade: h2c", "HTTP2-Settings: AAMAAABkAAQAAP__"],
+    }),
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { id: "1" }),
+  },
+  {
+    name: "an unknown Expect → 417, the handler never called",
+    request: req("POST", "/api/echo", { headers: ["Expect: 200-ok", "Content-Length: 5"], body: "hello" }),
+    status: 417,
+  },
   { name: "HTTP/1.1 without Host → 400", request: req("GET", "/api/echo", { host: null }), status: 400 },
   // Bodies over the limit (A6)
   {
