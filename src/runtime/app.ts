@@ -33,7 +33,15 @@ import {
 } from "../web/next-request.js";
 import { deserializeEntry, PRIVATE_NO_STORE, type SerializedCachedResponse } from "./cached-response.js";
 import { type NextConfigInput, type ResolvedConfig, resolveConfig } from "./config.js";
-import { buildDestination, compileConfigRoutes, firstMatch, isEmpty, matchHeaders } from "./config-routes.js";
+import {
+  buildDestination,
+  compileConfigRoutes,
+  firstMatch,
+  isEmpty,
+  matchHeaders,
+  matchRule,
+  type RewriteRule,
+} from "./config-routes.js";
 import { withDeadline } from "./deadline.js";
 import { staleDraftCookies } from "./draft-cookies.js";
 import { matchInputFor, overlay, proxyExternal, withHeaders } from "./final-headers.js";
@@ -471,42 +479,54 @@ export function createApp(options: AppOptions): App {
       }
     }
 
-    // A config rewrite (R127): where its destination leads, `null` when no rule matches, or the
-    // answer of an external destination.
-    const rewrite = async (
-      list: typeof rules.beforeFiles,
-    ): Promise<{ path: string } | { response: Response } | null> => {
-      const hit = firstMatch(list, current, fullPath, input);
-      if (hit === null) return null;
-      const kind = hit.rule.external ? "external" : "internal";
-      const dest = buildDestination(hit.rule.destination, hit.params, search, kind);
-      if (dest === null) return { response: unfilledDestination("rewrites", hit.rule.destination, fullPath) };
-      if (!hit.rule.external) return { path: dest.path };
-      // As next start, the upstream's answer goes out without headers() or proxy headers.
-      return { response: await proxyExternal(dest.path + dest.search, source, requestHeaders, logger) };
+    // Config rewrites as next start runs them (R127, R150): within a phase the rules go in order
+    // and each sees the path the ones before it rewrote to. All beforeFiles rules apply; then a
+    // static route is served; then after each afterFiles rewrite, and after them, any route that
+    // matches is; then the fallback rules, again served as soon as a route matches.
+    let currentFull = fullPath;
+    const phase = async (
+      list: RewriteRule[],
+      check: boolean,
+    ): Promise<{ match: RouteMatch<RouteData> } | { response: Response } | null> => {
+      for (const rule of list) {
+        const params = matchRule(rule, current, currentFull, input);
+        if (params === null) continue;
+        const kind = rule.external ? "external" : "internal";
+        const dest = buildDestination(rule.destination, params, search, kind);
+        if (dest === null) return { response: unfilledDestination("rewrites", rule.destination, fullPath) };
+        // As next start, the upstream's answer goes out without headers() or proxy headers.
+        if (rule.external)
+          return { response: await proxyExternal(dest.path + dest.search, source, requestHeaders, logger) };
+        current = dest.path;
+        currentFull = rule.raw ? dest.path : basePath + dest.path;
+        routable = true;
+        if (!check) continue;
+        const found = matchPath(current);
+        if (found !== null) return { match: found };
+      }
+      return null;
     };
 
     if (rules.beforeFiles.length > 0) {
-      const before = await rewrite(rules.beforeFiles);
-      if (before !== null) {
-        if ("response" in before) return before.response;
-        current = before.path;
-        routable = true;
-      }
+      const hit = await phase(rules.beforeFiles, false);
+      if (hit !== null && "response" in hit) return hit.response;
     }
     let match = routable ? matchPath(current) : null;
-    if ((match === null || match.route.params.length > 0) && rules.afterFiles.length > 0) {
-      const after = await rewrite(rules.afterFiles);
-      if (after !== null) {
-        if ("response" in after) return after.response;
-        match = matchPath(after.path);
-      }
+    let settled = match !== null && match.route.params.length === 0;
+    if (!settled && rules.afterFiles.length > 0) {
+      const before = current;
+      const hit = await phase(rules.afterFiles, true);
+      if (hit !== null) {
+        if ("response" in hit) return hit.response;
+        match = hit.match;
+        settled = true;
+      } else if (current !== before) match = null; // rewritten to a path no route matches
     }
-    if (match === null && rules.fallback.length > 0) {
-      const fallback = await rewrite(rules.fallback);
-      if (fallback !== null) {
-        if ("response" in fallback) return fallback.response;
-        match = matchPath(fallback.path);
+    if (!settled && match === null && rules.fallback.length > 0) {
+      const hit = await phase(rules.fallback, true);
+      if (hit !== null) {
+        if ("response" in hit) return hit.response;
+        match = hit.match;
       }
     }
     return withHeaders(await serve(source, match, requestHeaders), extra);

@@ -341,6 +341,17 @@ function keepRaw(text: string): string {
   });
 }
 
+/** The params when `rule` matches (`pathname`: inside basePath, null outside; `fullPath`: all). */
+export function matchRule(
+  rule: { pattern: CompiledPattern; raw: boolean },
+  pathname: string | null,
+  fullPath: string,
+  input: MatchInput | undefined,
+): Params | null {
+  const path = rule.raw ? fullPath : pathname;
+  return path === null ? null : matchPattern(rule.pattern, path, input);
+}
+
 /**
  * The first matching rule and its params. `pathname` is the path inside basePath (null: outside
  * it, where only `basePath: false` rules, which see `fullPath`, can match).
@@ -352,9 +363,7 @@ export function firstMatch<R extends { pattern: CompiledPattern; raw: boolean }>
   input: MatchInput | undefined,
 ): { rule: R; params: Params } | null {
   for (const rule of rules) {
-    const path = rule.raw ? fullPath : pathname;
-    if (path === null) continue;
-    const params = matchPattern(rule.pattern, path, input);
+    const params = matchRule(rule, pathname, fullPath, input);
     if (params !== null) return { rule, params };
   }
   return null;

@@ -108,6 +108,13 @@ describe("differential fuzz of next.config rules and the proxy matcher: approute
       { target: "/ext/a/b", headers: [["x-forwarded-host", "evil.example"]] },
       { target: "/ext/a", headers: [["host", "foo.example.com"]] },
       { target: "/ext-h", headers: [["x-v", "12"]] },
+      // R127/R150: rewrites chain within a phase; beforeFiles rewrites are not checked against the
+      // routes, so after one leads to a dynamic route, afterFiles rules still apply.
+      { target: "/bfd/x", headers: [] },
+      { target: "/bfd/new", headers: [] },
+      { target: "/bfc/1", headers: [] },
+      { target: "/chain/1", headers: [] },
+      { target: "/chainfb/1", headers: [] },
       // R149: no redirect under /_next.
       { target: "/_next/r-any", headers: [] },
       { target: "/_NEXT/r-any", headers: [] },

@@ -112,9 +112,16 @@ export default {
           has: [{ type: "query", key: "bf" }],
           destination: "/echo/bf-items/:id",
         },
+        // Chains (R127): to a dynamic route (afterFiles rules still apply), and on.
+        { source: "/bfd/:id", destination: "/p/:id" },
+        { source: "/bfc/:id", destination: "/bfc2/:id" },
+        { source: "/bfc2/:id", destination: "/echo/bfc/:id" },
       ],
       afterFiles: [
         { source: "/af/:path*", destination: "/echo/af/:path*?via=af" },
+        { source: "/chain/:x", destination: "/chain2/:x" },
+        { source: "/chain2/:x", destination: "/echo/chain/:x" },
+        { source: "/chainfb/:x", destination: "/chainfb2/:x" },
         { source: "/p/:id", destination: "/echo/p/:id" },
         { source: "/af-q/:id", destination: "/echo/afq?id=:id&x=:id" },
         {
@@ -126,6 +133,7 @@ export default {
       ],
       fallback: [
         { source: "/fb/:path*", destination: "/echo/fb/:path*" },
+        { source: "/chainfb2/:x", destination: "/echo/chainfb/:x" },
         // External destinations (R150): the test starts an echo server and names it here.
         { source: "/ext/:path*", destination: `${UPSTREAM}/up/:path*` },
         { source: "/ext-q/:id", destination: `${UPSTREAM}/upq/:id?x=:id&static=1` },
