@@ -60,8 +60,9 @@ export function cacheLife(profile: string | CacheLifeInput): void {
 }
 
 /**
- * Tags the enclosing cached entry so `revalidateTag(tag)` can invalidate it (R106). Tags longer than
- * 256 characters and tags past the 128th are ignored with a warning (R113).
+ * Tags the enclosing cached entry so `revalidateTag(tag)` can invalidate it (R106). Tags that are not
+ * strings or longer than 256 characters, and tags past the 128th of one call, are ignored with a
+ * warning (R113).
  */
 export function cacheTag(...tags: string[]): void {
   const scope = currentCacheScope();
@@ -69,7 +70,7 @@ export function cacheTag(...tags: string[]): void {
     throw new Error('cacheTag() can only be called inside a "use cache" or "use cache: private" function.');
   }
   const runtime = activeRuntime(scope.runtime);
-  for (const tag of acceptTags(tags, scope.tags.length, (m) => runtime.warnOnce(m))) {
+  for (const tag of acceptTags(tags, (m) => runtime.warnOnce(m))) {
     if (!scope.tags.includes(tag)) scope.tags.push(tag);
   }
 }
@@ -133,7 +134,8 @@ export function revalidateTag(tag: string, profile?: string | { expire?: number 
 
 /**
  * Invalidates what was cached for `path` (R110): its implicit `_N_T_` tag (plus `/index` for `/`).
- * With `type` (`"page"` or `"layout"`) a route pattern such as `/blog/[slug]` may be given.
+ * With `type` (`"page"` or `"layout"`) a route pattern such as `/blog/[slug]` may be given; `"layout"`
+ * reaches every route handler below the path, `"page"` none (as in Next: route handlers are no pages).
  */
 export function revalidatePath(path: string, type?: "page" | "layout"): undefined {
   const call = `revalidatePath(${JSON.stringify(path)})`;
@@ -249,7 +251,6 @@ export function unstable_cache<T extends (...args: any[]) => Promise<any>>(
   const name = fn.name || "unstable_cache callback";
   const tags = acceptTags(
     options.tags ?? [],
-    0,
     (m) => console.warn(`[approute] warning: ${m}`),
     `unstable_cache(${name})`,
   );

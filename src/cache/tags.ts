@@ -14,19 +14,22 @@ export const MAX_TAGS = 128;
 export const MAX_PATH_LENGTH = 1024;
 
 /**
- * Filters `tags` to those that can be stored: strings of at most 256 characters, at most 128 in
- * all. Each rejected tag produces one `warn` call naming it and `caller` (R113).
+ * Filters the tags of one `cacheTag(...)`/`unstable_cache` call to those that can be stored (R113),
+ * as Next does: a tag that is not a string or is longer than 256 characters is dropped, and a call
+ * keeps at most 128 tags. Each problem produces one `warn` call naming `caller`; nothing throws.
+ * The limit is per call (several calls on one entry add up, as in Next).
  */
 export function acceptTags(
   tags: readonly unknown[],
-  current: number,
   warn: (message: string) => void,
   caller = "cacheTag()",
 ): string[] {
   const accepted: string[] = [];
-  for (const tag of tags) {
+  for (let i = 0; i < tags.length; i++) {
+    const tag = tags[i];
     if (typeof tag !== "string") {
-      throw new TypeError(`${caller} expects string tags; received ${tag === null ? "null" : typeof tag}.`);
+      warn(`${caller}: ignoring a tag that is not a string (${tag === null ? "null" : typeof tag}).`);
+      continue;
     }
     if (tag.length > MAX_TAG_LENGTH) {
       warn(
@@ -34,8 +37,8 @@ export function acceptTags(
       );
       continue;
     }
-    if (current + accepted.length >= MAX_TAGS) {
-      warn(`${caller}: more than ${MAX_TAGS} tags on one entry; "${tag}" and later tags are ignored.`);
+    if (accepted.length >= MAX_TAGS) {
+      warn(`${caller}: more than ${MAX_TAGS} tags in one call; "${tag}" and later tags are ignored.`);
       break;
     }
     accepted.push(tag);
@@ -81,16 +84,14 @@ export function pathTags(path: string, type?: "page" | "layout"): { tags: string
     };
   let normalized = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
   if (normalized === "") normalized = "/";
-  const tags: string[] = [];
-  if (type !== undefined) {
-    const base = normalized === "/" ? "" : normalized;
-    tags.push(`${IMPLICIT_TAG_PREFIX}${base}/${type}`);
-    if (type === "layout" || type === "page")
-      tags.push(`${IMPLICIT_TAG_PREFIX}${base === "" ? "/index" : base}/route`);
-  } else {
-    tags.push(`${IMPLICIT_TAG_PREFIX}${normalized}`);
-  }
-  if (normalized === "/") tags.push(`${IMPLICIT_TAG_PREFIX}/index`);
-  else if (normalized === "/index") tags.push(`${IMPLICIT_TAG_PREFIX}/`);
+  // With a type the tag names that file kind below the path: "layout" reaches every route handler
+  // under it (their implicit `…/layout` tags), "page" reaches no route handler at all, as in Next.
+  const tag =
+    type === undefined
+      ? `${IMPLICIT_TAG_PREFIX}${normalized}`
+      : `${IMPLICIT_TAG_PREFIX}${normalized === "/" ? "" : normalized}/${type}`;
+  const tags = [tag];
+  if (tag === `${IMPLICIT_TAG_PREFIX}/`) tags.push(`${IMPLICIT_TAG_PREFIX}/index`);
+  else if (tag === `${IMPLICIT_TAG_PREFIX}/index`) tags.push(`${IMPLICIT_TAG_PREFIX}/`);
   return { tags };
 }

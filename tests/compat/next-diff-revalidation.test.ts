@@ -1,0 +1,300 @@
+// Differential check of on-demand revalidation against real Next.js 16 (R84, R94, R106–R113):
+// tests/fixtures/revalidation-diff (cacheComponents, "use cache" data with cacheTag/cacheLife) is
+// built and served by `next build && next start` and by approute, and one scripted sequence of
+// invalidating POSTs and GETs runs against each. Every GET records status, `x-nextjs-cache`,
+// `cache-control` and whether its body changed since the previous GET of that path (the cached
+// functions return random values, so a change means they re-ran). The two traces must be equal.
+// After a STALE answer the background regeneration is awaited by asking again until the answer is
+// no longer STALE (requests only, no clock).
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
+import { type NextServer, startNext } from "../helpers/next.ts";
+
+const FIXTURE = fileURLToPath(new URL("../fixtures/revalidation-diff/", import.meta.url));
+
+/**
+ * Where approute deliberately differs, by scenario name: approute's `x-nextjs-cache` values instead
+ * of Next's, and why.
+ */
+const DELIBERATE: Record<string, { ours: string; reason: string }> = {
+  "the 129th tag of one call (R113)": {
+    ours: "HIT",
+    reason:
+      "Next's limit check runs after adding a tag, so it keeps 129 tags while warning that the 129th was dropped; approute keeps 128 and drops what the warning names (R113)",
+  },
+};
+
+/** A GET (`settle`: repeat while STALE, record the last answer) or a POST /purge?… */
+type Step = { get: string; settle?: true } | { post: string };
+
+const LONG_TAG = "x".repeat(300);
+
+/**
+ * Scenarios: name, the `x-nextjs-cache` values next start answers the GETs with (checked, so a
+ * change in Next shows up as such), and the steps. Each starts from fresh (HIT) entries.
+ */
+const SCENARIOS: Array<[name: string, nextStates: string, steps: Step[]]> = [
+  [
+    "prerendered use-cache route is a HIT (R74, R75, R101)",
+    "HIT HIT",
+    [{ get: "/data/tagged" }, { get: "/data/tagged" }],
+  ],
+  [
+    'revalidateTag(tag, "max"): stale once, then regenerated (R107, R76)',
+    "STALE HIT HIT",
+    [
+      { post: "op=tag-max&arg=a" },
+      { get: "/data/tagged" },
+      { get: "/data/tagged", settle: true },
+      { get: "/data/tagged" },
+    ],
+  ],
+  [
+    'revalidateTag(tag, "hours"): stale once, then regenerated (R107)',
+    "STALE HIT",
+    [{ post: "op=tag-hours&arg=a" }, { get: "/data/tagged" }, { get: "/data/tagged", settle: true }],
+  ],
+  [
+    "revalidateTag(tag, { expire: 0 }): a blocking MISS (R107)",
+    "MISS HIT",
+    [{ post: "op=tag-expire0&arg=a" }, { get: "/data/tagged" }, { get: "/data/tagged" }],
+  ],
+  [
+    "revalidateTag(tag) without a profile expires at once (R107, deprecated form)",
+    "MISS HIT",
+    [{ post: "op=tag-none&arg=a" }, { get: "/data/tagged" }, { get: "/data/tagged" }],
+  ],
+  [
+    "updateTag in a route handler throws and invalidates nothing (R108)",
+    "HIT",
+    [{ post: "op=update&arg=a" }, { get: "/data/tagged" }],
+  ],
+  [
+    "a tag nobody uses changes nothing (R107)",
+    "HIT",
+    [{ post: "op=tag-expire0&arg=nobody" }, { get: "/data/tagged" }],
+  ],
+  [
+    "revalidatePath(path) hits the pathname tag (R94, R110)",
+    "MISS HIT",
+    [{ post: "op=path&arg=/data/tagged" }, { get: "/data/tagged" }, { get: "/data/tagged" }],
+  ],
+  [
+    "revalidatePath(path/) ignores the trailing slash (R110)",
+    "MISS HIT",
+    [{ post: "op=path&arg=/data/tagged/" }, { get: "/data/tagged" }, { get: "/data/tagged" }],
+  ],
+  [
+    'revalidatePath(path, "page") does not reach a route handler (R94, R110)',
+    "HIT",
+    [{ post: "op=path&arg=/data/tagged&type=page" }, { get: "/data/tagged" }],
+  ],
+  [
+    'revalidatePath(path, "layout") hits the layout tag (R94, R110)',
+    "MISS HIT",
+    [{ post: "op=path&arg=/data/tagged&type=layout" }, { get: "/data/tagged" }, { get: "/data/tagged" }],
+  ],
+  [
+    'revalidatePath(parent, "layout") hits every route below it (R94, R110)',
+    "HIT MISS MISS",
+    [
+      { get: "/data/other" },
+      { post: "op=path&arg=/data&type=layout" },
+      { get: "/data/tagged" },
+      { get: "/data/other" },
+    ],
+  ],
+  [
+    "revalidatePath of a dynamic pattern without a type has no effect (R110)",
+    "HIT HIT",
+    [{ get: "/items/1" }, { post: "op=path&arg=/items/[id]" }, { get: "/items/1" }],
+  ],
+  [
+    'revalidatePath(pattern, "page") does not reach a route handler (R110)',
+    "HIT",
+    [{ post: "op=path&arg=/items/[id]&type=page" }, { get: "/items/1" }],
+  ],
+  [
+    'revalidatePath(pattern, "layout") hits every entry of the route (R94, R110)',
+    "HIT MISS MISS HIT",
+    [
+      { get: "/items/2" },
+      { post: "op=path&arg=/items/[id]&type=layout" },
+      { get: "/items/1" },
+      { get: "/items/2" },
+      { get: "/items/2" },
+    ],
+  ],
+  [
+    "revalidatePath of one concrete dynamic path hits only that entry (R94, R110)",
+    "HIT MISS HIT",
+    [{ post: "op=path&arg=/items/2" }, { get: "/items/1" }, { get: "/items/2" }, { get: "/items/2" }],
+  ],
+  [
+    "a dynamic path outside generateStaticParams is cached on first request (R82)",
+    "MISS HIT",
+    [{ get: "/items/3" }, { get: "/items/3" }],
+  ],
+  [
+    "an inner use-cache tag invalidates the outer entry and the route (R102, R106)",
+    "MISS MISS HIT",
+    [
+      { get: "/data/nested" },
+      { post: "op=tag-expire0&arg=inner" },
+      { get: "/data/nested" },
+      { get: "/data/nested" },
+    ],
+  ],
+  [
+    'an inner tag with "max": stale, then both functions re-ran (R102, R106, R107)',
+    "STALE HIT",
+    [{ post: "op=tag-max&arg=inner" }, { get: "/data/nested" }, { get: "/data/nested", settle: true }],
+  ],
+  [
+    "the outer tag of nested caches (R106)",
+    "MISS HIT",
+    [{ post: "op=tag-expire0&arg=outer" }, { get: "/data/nested" }, { get: "/data/nested" }],
+  ],
+  [
+    "each tag of cacheTag(a, b) invalidates (R106)",
+    "MISS MISS MISS HIT",
+    [
+      { get: "/data/multi" },
+      { post: "op=tag-expire0&arg=b" },
+      { get: "/data/multi" },
+      { post: "op=tag-expire0&arg=c" },
+      { get: "/data/multi" },
+      { get: "/data/multi" },
+    ],
+  ],
+  [
+    "a tag over 256 characters is dropped, the valid one next to it kept (R113)",
+    "MISS HIT MISS HIT",
+    [
+      { get: "/data/long" },
+      { post: `op=tag-expire0&arg=${LONG_TAG}` },
+      { get: "/data/long" },
+      { post: "op=tag-expire0&arg=long-ok" },
+      { get: "/data/long" },
+      { get: "/data/long" },
+    ],
+  ],
+  [
+    "tags past the 128th are dropped (R113)",
+    "MISS MISS HIT",
+    [
+      { get: "/data/many" },
+      { post: "op=tag-expire0&arg=m5" },
+      { get: "/data/many" },
+      { post: "op=tag-expire0&arg=m129" },
+      { get: "/data/many" },
+    ],
+  ],
+  [
+    "the 128-tag limit is per cacheTag call, not per entry (R113)",
+    "MISS MISS HIT",
+    [
+      { get: "/data/loop" },
+      { post: "op=tag-expire0&arg=s129" },
+      { get: "/data/loop" },
+      { get: "/data/loop" },
+    ],
+  ],
+  [
+    "a tag that is not a string is ignored with a warning, not an error (R113)",
+    "MISS MISS HIT",
+    [
+      { get: "/data/bad-tag" },
+      { post: "op=tag-expire0&arg=good" },
+      { get: "/data/bad-tag" },
+      { get: "/data/bad-tag" },
+    ],
+  ],
+  ["the 129th tag of one call (R113)", "MISS", [{ post: "op=tag-expire0&arg=m128" }, { get: "/data/many" }]],
+  [
+    "an invalidation leaves other routes alone (R107)",
+    "HIT MISS HIT",
+    [
+      { post: "op=tag-expire0&arg=o" },
+      { get: "/data/tagged" },
+      { get: "/data/other" },
+      { get: "/data/other" },
+    ],
+  ],
+];
+
+interface Observation {
+  step: string;
+  status: number;
+  cache?: string | null;
+  cacheControl?: string | null;
+  changed?: boolean;
+}
+
+async function runScenario(
+  origin: string,
+  steps: Step[],
+  bodies: Map<string, string>,
+): Promise<Observation[]> {
+  const trace: Observation[] = [];
+  for (const step of steps) {
+    if ("post" in step) {
+      const response = await fetch(`${origin}/purge?${step.post}`, { method: "POST" });
+      await response.text();
+      trace.push({ step: `POST ${step.post.slice(0, 60)}`, status: response.status });
+      continue;
+    }
+    let response: Response;
+    let body: string;
+    let tries = 0;
+    do {
+      response = await fetch(origin + step.get);
+      body = await response.text();
+    } while (step.settle === true && response.headers.get("x-nextjs-cache") === "STALE" && ++tries < 200);
+    const before = bodies.get(step.get);
+    bodies.set(step.get, body);
+    trace.push({
+      step: `GET ${step.get}${step.settle ? " (settled)" : ""}`,
+      status: response.status,
+      cache: response.headers.get("x-nextjs-cache"),
+      cacheControl: response.headers.get("cache-control"),
+      changed: before === undefined ? undefined : before !== body,
+    });
+  }
+  return trace;
+}
+
+describe("differential: on-demand revalidation, approute vs next start", { timeout: 600_000 }, () => {
+  let next: NextServer;
+  let approute: FixtureServer;
+  const theirBodies = new Map<string, string>();
+  const ourBodies = new Map<string, string>();
+
+  before(async () => {
+    next = await startNext(FIXTURE);
+    approute = await startFixture("revalidation-diff", { root: next.dir });
+  });
+
+  after(async () => {
+    await approute?.close();
+    next?.close();
+  });
+
+  for (const [name, nextStates, steps] of SCENARIOS) {
+    test(name, async () => {
+      const theirs = await runScenario(next.url, steps, theirBodies);
+      const ours = await runScenario(approute.url, steps, ourBodies);
+      const states = theirs.filter((o) => o.cache !== undefined).map((o) => o.cache);
+      assert.equal(states.join(" "), nextStates, "next start's behaviour changed");
+      const deliberate = DELIBERATE[name];
+      if (deliberate !== undefined) {
+        const ourStates = ours.filter((o) => o.cache !== undefined).map((o) => o.cache);
+        assert.equal(ourStates.join(" "), deliberate.ours, deliberate.reason);
+        return;
+      }
+      assert.deepEqual(ours, theirs);
+    });
+  }
+});
