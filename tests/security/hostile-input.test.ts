@@ -974,12 +974,22 @@ describe("trusted proxy (#7, R42)", () => {
     assert.equal(res.headers.location![0], "https://api.example.com/api/echo");
   });
 
-  test("the first of several X-Forwarded-Host values is used", async () => {
+  test("of several X-Forwarded-Host/-Proto values, the one the nearest proxy added (the last) is used", async () => {
+    // A proxy that appends keeps what the client sent first: the client must not pick the origin.
     const res = await rawRequest(
       f.url,
-      req("GET", "/api/echo", { headers: ["X-Forwarded-Host: api.example.com:8443, internal:3000"] }),
+      req("GET", "/api/echo", {
+        headers: ["X-Forwarded-Host: evil.test, api.example.com:8443", "X-Forwarded-Proto: http, https"],
+      }),
     );
-    assert.equal(json(res).url, "http://api.example.com:8443/api/echo");
+    assert.equal(json(res).url, "https://api.example.com:8443/api/echo");
+    const lines = await rawRequest(
+      f.url,
+      req("GET", "/api/echo", {
+        headers: ["X-Forwarded-Host: evil.test", "X-Forwarded-Host: api.example.com"],
+      }),
+    );
+    assert.equal(json(lines).url, "http://api.example.com/api/echo");
   });
 
   test("a malformed X-Forwarded-Host falls back to the server's origin", async () => {

@@ -242,10 +242,10 @@ export class ProxiedNodeSource extends NodeSource {
 
   override forwarded(name: string): string | null {
     if (name === "x-forwarded-host") {
-      const host = firstValue(this.req.headers["x-forwarded-host"]);
+      const host = nearestValue(this.req.headers["x-forwarded-host"]);
       if (host !== undefined && HOST.test(host)) return host;
     } else if (name === "x-forwarded-proto") {
-      const proto = firstValue(this.req.headers["x-forwarded-proto"]);
+      const proto = nearestValue(this.req.headers["x-forwarded-proto"]);
       if (proto === "https" || proto === "http") return proto;
     }
     return super.forwarded(name);
@@ -255,8 +255,8 @@ export class ProxiedNodeSource extends NodeSource {
     if (this.#proxiedUrl === undefined) {
       const base = super.url;
       const headers = this.req.headers;
-      const host = firstValue(headers["x-forwarded-host"]);
-      const proto = firstValue(headers["x-forwarded-proto"]);
+      const host = nearestValue(headers["x-forwarded-host"]);
+      const proto = nearestValue(headers["x-forwarded-proto"]);
       const path = base.slice(base.indexOf("/", base.indexOf("//") + 2));
       const scheme = proto === "https" || proto === "http" ? proto : base.slice(0, base.indexOf(":"));
       const authority =
@@ -269,9 +269,16 @@ export class ProxiedNodeSource extends NodeSource {
   }
 }
 
-function firstValue(value: string | string[] | undefined): string | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
+/**
+ * The value the nearest proxy set: the last of a comma-separated list (or of repeated lines). A proxy
+ * that appends to what it received leaves the client's own value first, where a client could pick
+ * it; one that replaces the header leaves a single value. As Fastify reads it.
+ */
+function nearestValue(value: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(value) ? value[value.length - 1] : value;
   if (text === undefined) return undefined;
-  const comma = text.indexOf(",");
-  return (comma === -1 ? text : text.slice(0, comma)).trim().toLowerCase();
+  return text
+    .slice(text.lastIndexOf(",") + 1)
+    .trim()
+    .toLowerCase();
 }
