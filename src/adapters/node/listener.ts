@@ -71,8 +71,7 @@ export function createListener(
     // parser already refuses everything else malformed. The Host is never used for URLs (A5).
     const host = req.headers.host;
     if (req.httpVersionMajor !== 1 || (host !== undefined && !VALID_HOST.test(host))) {
-      res.writeHead(400, { "content-type": "text/plain; charset=utf-8", connection: "close" });
-      res.end("Bad Request: malformed request line or Host header");
+      refuse(res, 400, "Bad Request: malformed request line or Host header");
       return;
     }
     // RFC 9112 §6.1, §6.3: a final coding other than chunked leaves the body length unknown (400);
@@ -81,8 +80,9 @@ export function createListener(
     const coding = req.headers["transfer-encoding"];
     if (coding !== undefined && (req.httpVersionMinor === 0 || coding.toLowerCase() !== "chunked")) {
       const status = req.httpVersionMinor !== 0 && /,[ \t]*chunked$/i.test(coding) ? 501 : 400;
-      res.writeHead(status, { "content-type": "text/plain; charset=utf-8", connection: "close" });
-      res.end(
+      refuse(
+        res,
+        status,
         status === 501
           ? "Not Implemented: the only transfer coding accepted is chunked"
           : "Bad Request: the request body's framing is invalid",
@@ -94,14 +94,12 @@ export function createListener(
     const length = req.headers["content-length"];
     const app = getApp();
     if (length !== undefined && Number(length) > bodyLimit && !(Number(length) <= (app.maxBodyLimit ?? 0))) {
-      res.writeHead(413, { "content-type": "text/plain; charset=utf-8", connection: "close" });
-      res.end(`Payload Too Large: the request body exceeds ${bodyLimit} bytes`);
+      refuse(res, 413, `Payload Too Large: the request body exceeds ${bodyLimit} bytes`);
       return;
     }
     const target = req.url ?? "/";
     if (target.length > maxUrlLength) {
-      res.writeHead(414, { "content-type": "text/plain; charset=utf-8", connection: "close" });
-      res.end(`URI Too Long: the request target exceeds ${maxUrlLength} bytes`);
+      refuse(res, 414, `URI Too Long: the request target exceeds ${maxUrlLength} bytes`);
       return;
     }
     let result: Response | Promise<Response>;
@@ -121,4 +119,14 @@ export function createListener(
       send(req, res, result, compress);
     }
   };
+}
+
+/** Answers a request refused before routing with a short reason, and closes the connection. */
+function refuse(res: ServerResponse, status: number, reason: string): void {
+  res.writeHead(status, {
+    "content-type": "text/plain; charset=utf-8",
+    "content-length": String(Buffer.byteLength(reason)),
+    connection: "close",
+  });
+  res.end(reason);
 }
