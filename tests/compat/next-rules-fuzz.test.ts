@@ -131,6 +131,15 @@ describe("differential fuzz of next.config rules and the proxy matcher: approute
       target.map((t) => ({ target: t, headers: [] })),
     ));
 
+  test(`R127, R148–R150: other methods go through the same rules (seed ${SEED})`, () =>
+    check(
+      "methods",
+      fc
+        .tuple(fc.constantFrom("HEAD", "POST", "OPTIONS", "DELETE"), target)
+        .map(([method, t]) => ({ method, target: t, headers: [] })),
+      150,
+    ));
+
   test(`R148–R150, R126: has/missing conditions on header, cookie, query and host (seed ${SEED})`, () =>
     check(
       "conditions",

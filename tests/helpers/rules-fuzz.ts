@@ -45,6 +45,8 @@ export async function startEchoUpstream(): Promise<{ close(): Promise<void> }> {
 }
 
 export interface Req {
+  /** GET unless given. */
+  method?: string;
   target: string;
   headers: Array<[string, string]>;
 }
@@ -272,7 +274,8 @@ export function toRaw(req: Req): string {
   const headers = new Map<string, string>([["host", "localhost"]]);
   for (const [k, v] of req.headers) headers.set(k, v);
   headers.set("connection", "close");
-  let text = `GET ${req.target} HTTP/1.1\r\n`;
+  if (req.method === "POST") headers.set("content-length", "0");
+  let text = `${req.method ?? "GET"} ${req.target} HTTP/1.1\r\n`;
   for (const [k, v] of headers) text += `${k}: ${v}\r\n`;
   return `${text}\r\n`;
 }
@@ -293,7 +296,7 @@ export function seen(res: RawResponse | null, url: string): Seen {
       headers[name] = local(values.join("\n"));
   }
   const json = /json/.test(res.headers["content-type"]?.[0] ?? "");
-  return { status: res.status, headers, body: json ? JSON.parse(local(res.body)) : null };
+  return { status: res.status, headers, body: json && res.body !== "" ? JSON.parse(local(res.body)) : null };
 }
 
 /**
@@ -385,7 +388,7 @@ export function safe(ours: Seen, next: Seen): string | null {
 
 export async function send(url: string, req: Req): Promise<RawResponse | null> {
   try {
-    return await rawRequest(url, toRaw(req));
+    return await rawRequest(url, toRaw(req), { head: req.method === "HEAD" });
   } catch {
     return null;
   }
