@@ -124,7 +124,14 @@ export function revalidateTag(tag: string, profile?: string | { expire?: number 
     }
     durations = { expire: found.expire };
   } else {
-    durations = { expire: profile.expire };
+    // Validated as cacheLife() validates (R102); only `expire` is used. Without one the entries
+    // turn stale and never expire by this call (as in Next).
+    const given = (profile ?? {}) as Record<string, unknown>;
+    const picked: Record<string, unknown> = {};
+    for (const key of ["stale", "revalidate", "expire"])
+      if (given[key] !== undefined) picked[key] = given[key];
+    const life = validateLife(picked, { stale: 0, revalidate: 0, expire: 0 }, call);
+    durations = picked.expire === undefined ? {} : { expire: life.expire };
   }
   if (typeof tag !== "string" || tag === "")
     throw new TypeError(`${call}: the tag must be a non-empty string.`);

@@ -68,6 +68,18 @@ export function tagVerdict(
 
 /** The tag state `updateTags(tags, { expire })` records at `now`. */
 export function tagStateFor(now: number, durations?: { expire?: number }): TagState {
-  const expire = durations?.expire;
-  return { stale: now, expired: now + (typeof expire === "number" && expire > 0 ? expire * 1000 : 0) };
+  // No durations: expired at once. Durations without `expire`: stale, never expired by this call.
+  if (durations === undefined) return { stale: now, expired: now };
+  const expire = durations.expire;
+  if (typeof expire !== "number") return { stale: now, expired: Number.POSITIVE_INFINITY };
+  return { stale: now, expired: now + (expire > 0 ? expire * 1000 : 0) };
+}
+
+/**
+ * The default clock of entries and tag invalidations: milliseconds like `Date.now()`, but with
+ * sub-millisecond precision. An entry rendered in the same millisecond as an invalidation would
+ * otherwise count as invalidated (its timestamp equals the tag's), and miss again.
+ */
+export function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
 }

@@ -3,7 +3,15 @@
  * default 50 MB, `0` disables it; R122) with tag invalidation kept in memory. No service needed.
  * @module
  */
-import { bytesOf, type EntryMeta, streamOf, type TagState, tagStateFor, tagVerdict } from "./entry.js";
+import {
+  bytesOf,
+  type EntryMeta,
+  preciseNow,
+  streamOf,
+  type TagState,
+  tagStateFor,
+  tagVerdict,
+} from "./entry.js";
 import type { CacheEntry, CacheHandler } from "./types.js";
 
 /** Default bound of the memory cache (R122). */
@@ -31,7 +39,7 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): CacheHa
   readonly count: number;
 } {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_MEMORY;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? preciseNow;
   const entries = new Map<string, Stored>();
   const pending = new Map<string, Promise<void>>();
   const tags = new Map<string, TagState>();

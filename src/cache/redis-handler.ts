@@ -6,7 +6,15 @@
  * @module
  */
 import { createRequire } from "node:module";
-import { bytesOf, type EntryMeta, streamOf, type TagState, tagStateFor, tagVerdict } from "./entry.js";
+import {
+  bytesOf,
+  type EntryMeta,
+  preciseNow,
+  streamOf,
+  type TagState,
+  tagStateFor,
+  tagVerdict,
+} from "./entry.js";
 import { NEVER } from "./profiles.js";
 import type { CacheEntry, CacheHandler } from "./types.js";
 
@@ -69,7 +77,7 @@ function displayUrl(url: string): string {
 /** Creates the Redis handler and starts connecting in the background. */
 export function createRedisHandler(options: RedisHandlerOptions): CacheHandler & { close(): Promise<void> } {
   const prefix = options.keyPrefix ?? "approute:";
-  const now = options.now ?? Date.now;
+  const now = options.now ?? preciseNow;
   const where = displayUrl(options.url);
   const tagsKey = `${prefix}tags`;
   let down = false;

@@ -8,6 +8,7 @@
 import type { CacheLife } from "../context/cache-scope.js";
 import { currentRequestStore, type RequestStore } from "../context/request-store.js";
 import { ApprouteError, ErrorCode } from "../core/errors.js";
+import { preciseNow } from "./entry.js";
 import { type FetchRoutePolicy, type FetchStore, fetchStoreOver } from "./fetch-cache.js";
 import { createMemoryHandler, DEFAULT_MAX_MEMORY } from "./memory-handler.js";
 import { type CacheLifeProfiles, resolveProfiles } from "./profiles.js";
@@ -149,7 +150,7 @@ function redisSettings(options: CacheRuntimeOptions): { url: string; keyPrefix?:
 export function createCacheRuntime(options: CacheRuntimeOptions = {}): CacheRuntime {
   const config = options.config ?? {};
   const logger: CacheLogger = options.logger ?? console;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? preciseNow;
   const profiles = resolveProfiles(
     config.cacheLife,
     config.expireTime,

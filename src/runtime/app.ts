@@ -5,6 +5,7 @@
  * handler.
  * @module
  */
+import { preciseNow } from "../cache/entry.js";
 import { noteDefaultFetchCaching } from "../cache/fetch-cache.js";
 import { type CacheConfig, type CacheRuntime, createCacheRuntime } from "../cache/runtime.js";
 import type { CacheHandler } from "../cache/types.js";
@@ -126,7 +127,7 @@ export interface AppOptions {
    * `loadIncrementalCacheHandler`): it stores ISR responses and fetch entries.
    */
   incrementalCacheHandler?: NextIncrementalCacheHandler;
-  /** Clock in ms for cache lifetimes; tests inject one. Default `Date.now`. */
+  /** Clock in ms for cache lifetimes; tests inject one. Default: `Date.now()` with sub-millisecond precision. */
   now?: () => number;
   /** Redis URL for the shared cache; default `APPROUTE_REDIS_URL` or `approute.redis` in config. */
   redisUrl?: string;
@@ -233,7 +234,7 @@ export function createApp(options: AppOptions): App {
         ? undefined
         : adaptIncrementalHandler(options.incrementalCacheHandler, {
             buildId: options.buildId ?? "development",
-            now: options.now ?? Date.now,
+            now: options.now ?? preciseNow,
             logger,
           }),
   });

@@ -19,6 +19,11 @@ const FIXTURE = fileURLToPath(new URL("../fixtures/revalidation-diff/", import.m
  * of Next's, and why.
  */
 const DELIBERATE: Record<string, { ours: string; reason: string }> = {
+  "revalidateTag with an unknown profile name (R107)": {
+    ours: "HIT HIT",
+    reason:
+      "Next answers the POST with 200 and throws the unknown-profile error only after the response, so the caller never learns the invalidation did not happen; approute throws at the call (the POST answers 500), and invalidates nothing either",
+  },
   "the 129th tag of one call (R113)": {
     ours: "HIT",
     reason:
@@ -214,6 +219,60 @@ const SCENARIOS: Array<[name: string, nextStates: string, steps: Step[]]> = [
   ],
   ["the 129th tag of one call (R113)", "MISS", [{ post: "op=tag-expire0&arg=m128" }, { get: "/data/many" }]],
   [
+    "revalidateTag with an unknown profile name (R107)",
+    "HIT HIT",
+    [
+      { post: "op=tag-profile&arg=a&profile=%22nope%22" },
+      { get: "/data/tagged" },
+      { get: "/data/tagged", settle: true },
+    ],
+  ],
+  [
+    "revalidateTag(tag, {}) (R107)",
+    "STALE HIT",
+    [
+      { post: "op=tag-profile&arg=a&profile=%7B%7D" },
+      { get: "/data/tagged" },
+      { get: "/data/tagged", settle: true },
+    ],
+  ],
+  [
+    "revalidateTag(tag, { expire: false }) is rejected (R102, R107)",
+    "HIT HIT",
+    [
+      { post: "op=tag-profile&arg=a&profile=%7B%22expire%22%3Afalse%7D" },
+      { get: "/data/tagged" },
+      { get: "/data/tagged", settle: true },
+    ],
+  ],
+  [
+    'revalidateTag(tag, { expire: "1" }) is rejected (R107)',
+    "HIT HIT",
+    [
+      { post: "op=tag-profile&arg=a&profile=%7B%22expire%22%3A%221%22%7D" },
+      { get: "/data/tagged" },
+      { get: "/data/tagged", settle: true },
+    ],
+  ],
+  [
+    "revalidateTag(tag, { revalidate: 10, expire: 5 }) is rejected (R102, R107)",
+    "HIT HIT",
+    [
+      { post: "op=tag-profile&arg=a&profile=%7B%22revalidate%22%3A10%2C%22expire%22%3A5%7D" },
+      { get: "/data/tagged" },
+      { get: "/data/tagged", settle: true },
+    ],
+  ],
+  [
+    "revalidateTag(tag, { expire: 60 }) is stale-while-revalidate (R107)",
+    "STALE HIT",
+    [
+      { post: "op=tag-profile&arg=a&profile=%7B%22expire%22%3A60%7D" },
+      { get: "/data/tagged" },
+      { get: "/data/tagged", settle: true },
+    ],
+  ],
+  [
     "an invalidation leaves other routes alone (R107)",
     "HIT MISS HIT",
     [
@@ -291,6 +350,7 @@ describe("differential: on-demand revalidation, approute vs next start", { timeo
       const deliberate = DELIBERATE[name];
       if (deliberate !== undefined) {
         const ourStates = ours.filter((o) => o.cache !== undefined).map((o) => o.cache);
+        assert.notDeepEqual(ours, theirs, `no longer a difference: ${deliberate.reason}`);
         assert.equal(ourStates.join(" "), deliberate.ours, deliberate.reason);
         return;
       }
