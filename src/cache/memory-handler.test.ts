@@ -1,7 +1,7 @@
 // The embedded LRU handler (R120, R122): byte bound, eviction order, fresh streams, tag verdicts.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { bytesOf, streamOf } from "./entry.js";
+import { bytesOf, preciseNow, streamOf } from "./entry.js";
 import { createMemoryHandler } from "./memory-handler.js";
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -108,4 +108,30 @@ test("peek (#6) says what get says about age and tags, without a stream, and def
   assert.deepEqual(handler.peek!("b", []), { timestamp: 3000, revalidate: 60 });
   clock = 3000 + 601_000;
   assert.equal(handler.peek!("b", []), undefined, "past expire");
+});
+
+test("R107 updateTags with durations but no expire marks entries stale without expiring them", async () => {
+  let clock = 1000;
+  const handler = createMemoryHandler({ now: () => clock });
+  await handler.set("k", Promise.resolve(entry("v", ["t"], 1000)));
+  clock = 2000;
+  await handler.updateTags(["t"], {});
+  const found = await handler.get("k", []);
+  assert.ok(found, "still served");
+  assert.ok(found.revalidate < 0, "but stale");
+  clock = 500_000; // within the entry's own 600 s expire
+  assert.ok(await handler.get("k", []), "and not expired by this call");
+  await handler.updateTags(["t"]);
+  assert.equal(await handler.get("k", []), undefined, "no durations: expired at once");
+});
+
+test("R107 an entry made right after an invalidation is fresh (the default clock is sub-millisecond)", async () => {
+  const handler = createMemoryHandler();
+  // Many rounds: with a whole-millisecond clock most of them would share the tag's timestamp.
+  for (let round = 0; round < 50; round++) {
+    await handler.updateTags(["t"]);
+    await handler.set("k", Promise.resolve(entry("v", ["t"], preciseNow())));
+    const found = await handler.get("k", []);
+    assert.ok(found && found.revalidate >= 0, `fresh in round ${round}`);
+  }
 });
