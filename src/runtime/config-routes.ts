@@ -6,6 +6,7 @@
  * shared research on CVE-2026-64645) — such a rule is refused at start.
  * @module
  */
+import { type Key, pathToRegexp } from "#deps/path-to-regexp";
 import { ApprouteError, ErrorCode } from "../core/errors.js";
 import { groupQuery, printRedirectQuery } from "../core/url.js";
 import {
@@ -137,6 +138,52 @@ function destination(rule: Record<string, unknown>, key: string): { value: strin
   return { value, external: true };
 }
 
+/**
+ * R149/R150: a path destination may only use params its source or a `has` condition captures (a
+ * key without a value, a named group in a value, `host` for a host value), as `next build` checks;
+ * otherwise every request it matches would fail. Unnamed groups (`:0`) cannot be used at all.
+ */
+function checkDestinationParams(compiled: CompiledPattern, value: string, key: string): void {
+  if (!value.startsWith("/") || !value.includes(":")) return;
+  const fromSource = new Set<string>();
+  for (const k of compiled.keys) {
+    if (typeof k.name === "string") fromSource.add(k.name);
+    else if (new RegExp(`:${k.name}(?!\\d)`).test(value))
+      throw fail(
+        `${key}.destination`,
+        `${JSON.stringify(value)} uses the unnamed group :${k.name} of its source.`,
+        `Name the group in source (for example "/:slug(\\d+)") and use that name in destination.`,
+      );
+  }
+  for (const condition of compiled.has ?? []) {
+    if (condition.value === undefined) {
+      if (condition.key !== undefined) fromSource.add(condition.key);
+      continue;
+    }
+    for (const group of condition.value.matchAll(/\(\?<([a-zA-Z][a-zA-Z0-9]*)>/g)) fromSource.add(group[1]!);
+    if (condition.type === "host") fromSource.add("host");
+  }
+  // The path (and fragment) of the destination, as next build reads it; the query may hold any text.
+  const q = value.indexOf("?");
+  const hash = value.indexOf("#");
+  const path = q === -1 ? value : value.slice(0, q) + (hash > q ? value.slice(hash) : "");
+  const used: Key[] = [];
+  try {
+    pathToRegexp(path, used);
+  } catch {
+    return; // not a pattern path-to-regexp reads; substitution handles it per request
+  }
+  const missing = used
+    .map((k) => k.name)
+    .filter((name): name is string => typeof name === "string" && !fromSource.has(name));
+  if (missing.length > 0)
+    throw fail(
+      `${key}.destination`,
+      `${JSON.stringify(value)} uses ${missing.map((n) => `:${n}`).join(", ")}, which neither its source ${JSON.stringify(compiled.source)} nor a has condition captures.`,
+      'Capture it in source ("/old/:name"), or in has (a key without value, or a named group in value), or drop it from destination.',
+    );
+}
+
 /** Validates and compiles the resolved `headers`, `redirects` and `rewrites` arrays. */
 export function compileConfigRoutes(raw: Record<string, unknown>): ConfigRoutes {
   const headers = list(raw.headers, "headers").map((rule, i): HeaderRule => {
@@ -186,6 +233,7 @@ export function compileConfigRoutes(raw: Record<string, unknown>): ConfigRoutes 
         "permanent: true → 308, false → 307.",
       );
     const { pattern: p, raw: r } = pattern(rule, key);
+    checkDestinationParams(p, value, key);
     return { pattern: p, raw: r, destination: value, status, prefixBasePath: rule.basePath !== false };
   });
 
@@ -205,7 +253,9 @@ export function compileConfigRoutes(raw: Record<string, unknown>): ConfigRoutes 
     list(groups[name], `rewrites.${name}`).map((rule, i): RewriteRule => {
       const key = `rewrites.${name}[${i}]`;
       const { value, external } = destination(rule, key);
-      return { ...pattern(rule, key), destination: value, external };
+      const compiled = pattern(rule, key);
+      checkDestinationParams(compiled.pattern, value, key);
+      return { ...compiled, destination: value, external };
     });
   const routes: ConfigRoutes = {
     headers,

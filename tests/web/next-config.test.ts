@@ -228,6 +228,38 @@ describe("compress (gzip as next start)", () => {
   });
 });
 
+test("R149/R150 destinations may use what the source or a has condition captures", () => {
+  // As next build accepts them: source params, a has key without value, a named group in a has
+  // value, `host` for a host value; the query and external URLs are not checked.
+  const app = createApp({
+    routes: [],
+    config: {
+      redirects: [
+        { source: "/a/:slug", destination: "/b/:slug", permanent: false },
+        {
+          source: "/c",
+          has: [{ type: "query", key: "page" }],
+          destination: "/d/:page",
+          permanent: false,
+        },
+      ],
+      rewrites: [
+        {
+          source: "/e",
+          has: [
+            { type: "header", key: "x-tenant", value: "(?<tenant>[a-z]+)" },
+            { type: "host", value: "(?<sub>[a-z]+)\\.example\\.com" },
+          ],
+          destination: "/t/:tenant/:sub/:host",
+        },
+        { source: "/f", destination: "/g?from=:anything" },
+        { source: "/h/:p*", destination: "https://upstream.example/:other" },
+      ],
+    },
+  });
+  assert.ok(app);
+});
+
 describe("invalid values fail at start, naming the key", () => {
   const cases: Array<[string, Record<string, unknown>, RegExp]> = [
     ["compress", { compress: "yes" }, /"compress"/],
@@ -245,6 +277,16 @@ describe("invalid values fail at start, naming the key", () => {
       "rewrites host capture",
       { rewrites: [{ source: "/p/:sub", destination: "https://:sub.example.com/x" }] },
       /puts a parameter into the host/,
+    ],
+    [
+      "R149 redirect destination param nothing captures",
+      { redirects: [{ source: "/old/:slug", destination: "/new/:id", permanent: true }] },
+      /"redirects\[0\]\.destination".*:id, which neither its source/,
+    ],
+    [
+      "R150 rewrite destination using an unnamed group",
+      { rewrites: [{ source: "/n/(\\d+)", destination: "/items/:0" }] },
+      /unnamed group :0/,
     ],
     ["unresolved function", { headers: async () => [] }, /"headers".*not resolved/],
     ["R153 experimental.dynamicIO", { experimental: { dynamicIO: true } }, /replaced by `cacheComponents`/],
