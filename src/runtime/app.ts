@@ -199,10 +199,13 @@ export function createApp(options: AppOptions): App {
   // so a request for a route not loaded yet waits for its own module, not for all of them. A module
   // that fails is logged once; its requests answer 500. `experimental.preloadEntriesOnStart: false`
   // turns it off, as in Next: each module then loads on its route's first request.
+  // Stops once the app is closed: a closed app loads nothing more in the background.
+  let closed = false;
   if (pending.length > 0 && config.raw.experimental?.preloadEntriesOnStart !== false)
     queueMicrotask(() => {
       let chain: Promise<unknown> = Promise.resolve();
-      for (const load of pending) chain = chain.then(() => load().catch(() => undefined));
+      for (const load of pending)
+        chain = chain.then(() => (closed ? undefined : load().catch(() => undefined)));
     });
   let maxBodyLimit: number | undefined;
   for (const route of router.routes) {
@@ -574,7 +577,10 @@ export function createApp(options: AppOptions): App {
     router,
     config,
     cache,
-    close: () => cache.close(),
+    close: () => {
+      closed = true;
+      return cache.close();
+    },
     routeCache,
     prerender,
     maxBodyLimit,

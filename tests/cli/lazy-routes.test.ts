@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { createApp } from "approute";
 import { BIN, spawnServer, tempProject, until } from "../helpers/project.ts";
 
 // Counts evaluations of its own module and reports whether its top level ran inside a request.
@@ -150,5 +151,40 @@ describe("dynamic routes load on first use (#6)", () => {
     } finally {
       await server.stop();
     }
+  });
+
+  test("a closed app starts no further background loads", async () => {
+    // The preload goes one module at a time; closing the app (a server's shutdown) ends it, so
+    // nothing is imported, or fails to import, after the app is gone.
+    const started: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let firstStarted!: () => void;
+    const first = new Promise<void>((resolve) => {
+      firstStarted = resolve;
+    });
+    const record = (name: string) => ({
+      file: `app/${name}/route.ts`,
+      segments: [{ kind: "static" as const, value: name }],
+      lazy: {
+        exports: { functions: ["GET"], values: {} },
+        load: async () => {
+          started.push(name);
+          firstStarted();
+          await gate;
+          return Object.fromEntries([["GET", () => new Response(name)]]);
+        },
+      },
+    });
+    const app = createApp({ routes: [record("a"), record("b"), record("c")] });
+    await first;
+    await app.close();
+    release();
+    const res = await app.fetch(new Request("http://localhost/a"));
+    assert.equal(await res.text(), "a");
+    for (let i = 0; i < 20; i++) await Promise.resolve(); // the preload chain's next steps
+    assert.deepEqual(started, ["a"]);
   });
 });
