@@ -156,6 +156,13 @@ export interface App {
   fetch(request: Request): Promise<Response>;
   /** Adapter entry: `target` is the raw request target (`/path?query`). May return synchronously. */
   handle(source: IncomingSource, target: string): Response | Promise<Response>;
+  /**
+   * Adapter shortcut for the commonest cached request: a GET or HEAD without cookies whose target is
+   * exactly a cached route's path (no query, nothing to normalise) and whose entry is fresh in the
+   * embedded store. Returns what `handle` would, or undefined when `handle` must decide. Absent when
+   * a proxy, next.config rules or a basePath could change the answer.
+   */
+  readonly hit?: (method: string, target: string) => Response | undefined;
   readonly router: Router<RouteData>;
   readonly config: ResolvedConfig;
   /** The cache runtime: handlers by kind, profiles, tag invalidation (shared by "use cache" and ISR). */
@@ -290,6 +297,35 @@ export function createApp(options: AppOptions): App {
       return handleWithRules(source, target.pathname, pathname, target.search);
     if (trailingSlash) pathname = routablePath(pathname!);
     return serve(source, router.match(pathname!), undefined);
+  }
+
+  // The exact-path lane (see App.hit): param-less cached routes by the one target that reaches them
+  // unchanged. Checked against the full pipeline once here, so the lane never answers a target the
+  // pipeline would normalise, redirect or route elsewhere.
+  const exact = new Map<string, RouteEntry<RouteData>>();
+  if (routeCache !== undefined && proxy === undefined && !hasRules && basePath === "" && !trailingSlash) {
+    for (const route of router.routes) {
+      const data = route.data;
+      if (route.params.length > 0 || data.cached === undefined || data.cached.dynamic) continue;
+      if (data.maxDuration !== undefined || data.bodyLimit !== undefined) continue;
+      const path = canonicalPath(route.segments, {});
+      const target = splitTarget(path);
+      if (target === null || target.pathname !== path || target.search !== "") continue;
+      if (repeatedSlashRedirect(target, path) !== null || resolvePathname(path) !== null) continue;
+      if (router.match(path)?.route !== route) continue;
+      exact.set(path, route);
+    }
+  }
+
+  function hit(method: string, target: string): Response | undefined {
+    if (method !== "GET" && method !== "HEAD") return undefined;
+    const route = exact.get(target);
+    if (route === undefined) return undefined;
+    const data = route.data;
+    // The same choice `run` makes: GET's handler answers (HEAD falls back to it unless exported).
+    const resolution = data.methods.byMethod[method];
+    if (resolution?.kind !== "handler" || resolution.handler !== data.methods.handlers.GET) return undefined;
+    return routeCache!.hit(data.cached!);
   }
 
   function serve(
@@ -574,6 +610,7 @@ export function createApp(options: AppOptions): App {
   return {
     fetch,
     handle,
+    hit: exact.size > 0 ? hit : undefined,
     router,
     config,
     cache,

@@ -155,6 +155,29 @@ export class RouteCache {
   }
 
   /**
+   * The fresh entry of a route without params when the embedded store can confirm it synchronously,
+   * else undefined (the caller then takes the full path: a miss, a stale entry, a shared store).
+   * What `serve` answers in that case, minus everything a hit does not need.
+   */
+  hit(route: CachedRoute): Response | undefined {
+    const fixed = route.fixed;
+    const peek = this.#options.handler.peek;
+    if (fixed === undefined || peek === undefined) return undefined;
+    if (!route.policy.dynamicParams && !route.known.has(fixed.pathname)) return undefined;
+    const local = this.#entries.get(fixed.key);
+    if (local === undefined) return undefined;
+    let stored: ReturnType<typeof peek>;
+    try {
+      stored = peek.call(this.#options.handler, fixed.key, local.entry.tags);
+    } catch {
+      return undefined;
+    }
+    if (stored === undefined || stored.timestamp !== local.entry.timestamp || stored.revalidate < 0)
+      return undefined;
+    return this.#timeState(local.entry) === "HIT" ? respondFrom(local, "HIT") : undefined;
+  }
+
+  /**
    * Serves a GET/HEAD of a cached route. `runDynamic` serves the request live (draft mode, or a route
    * that turned out dynamic).
    */

@@ -15,6 +15,8 @@ const VALID_HOST = /^(?:[\w.~!$&'()*+,;=%-]+|\[[\d.:a-f]+\])?(?::\d*)?$/i;
 /** The part of an App the listener needs. */
 export interface Handler {
   handle(source: NodeSource, target: string): Response | Promise<Response>;
+  /** The exact-path lane for fresh cached GETs (App.hit); only asked for requests without cookies. */
+  readonly hit?: (method: string, target: string) => Response | undefined;
   /** `next.config` `compress` (default true, as `next start`). */
   readonly config?: { readonly compress?: boolean };
   /** The largest per-route body limit, when a route raises it above the server's. */
@@ -65,14 +67,24 @@ export function createListener(
     }
   }
 
+  // The last Host value that passed the check: clients repeat theirs, so most requests skip the regex.
+  let checkedHost: string | undefined;
+
   // hot path: no closures per request unless the handler is async.
   return function listener(req: IncomingMessage, res: ServerResponse): void {
     // HTTP/0.9-style request lines (no version) and malformed Host values are refused; Node's
     // parser already refuses everything else malformed. The Host is never used for URLs (A5).
     const host = req.headers.host;
-    if (req.httpVersionMajor !== 1 || (host !== undefined && !VALID_HOST.test(host))) {
+    if (req.httpVersionMajor !== 1) {
       refuse(res, 400, "Bad Request: malformed request line or Host header");
       return;
+    }
+    if (host !== undefined && host !== checkedHost) {
+      if (!VALID_HOST.test(host)) {
+        refuse(res, 400, "Bad Request: malformed request line or Host header");
+        return;
+      }
+      checkedHost = host;
     }
     // RFC 9112 §6.1, §6.3: a final coding other than chunked leaves the body length unknown (400);
     // a coding before chunked is one we would not decode (501); Transfer-Encoding in HTTP/1.0 is
@@ -102,8 +114,15 @@ export function createListener(
       refuse(res, 414, `URI Too Long: the request target exceeds ${maxUrlLength} bytes`);
       return;
     }
-    let result: Response | Promise<Response>;
     const compress = app.config?.compress === true;
+    if (app.hit !== undefined && req.headers.cookie === undefined) {
+      const response = app.hit(req.method!, target);
+      if (response !== undefined) {
+        send(req, res, response, compress);
+        return;
+      }
+    }
+    let result: Response | Promise<Response>;
     try {
       result = app.handle(new Source(req, res, origin, bodyLimit, hostname), target);
     } catch (error) {
