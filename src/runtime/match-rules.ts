@@ -116,13 +116,28 @@ export function matchPattern(pattern: CompiledPattern, pathname: string, input?:
 }
 
 /**
+ * The values of a query key the request repeats, captured by a condition without `value` (R148–R150).
+ * A destination or header that repeats the param (`:to*`, `:to+`) takes them all, as in next start;
+ * where one value goes (`:to`, `:to?`) it takes the last one — next start fails that request with 500,
+ * which a client could then cause at will.
+ */
+const repeatedQuery = new WeakSet<string[]>();
+
+/** `value` where a single value goes: the last of a repeated query key's values. */
+function single(value: string | string[]): string | string[] {
+  return Array.isArray(value) && repeatedQuery.has(value) ? value[value.length - 1]! : value;
+}
+
+/**
  * One condition, as next start tests it (R126, R148–R150): the value must be non-empty; a `value`
- * is a regex anchored at both ends, tested against the LAST value of a repeated query key; its named
- * groups become params, or `host` when a host regex has none; without `value` the request's value is
- * the param, named after the key's letters (a header's key lower-cased first).
+ * is a regex anchored at both ends, tested against the LAST value of a repeated query key (even an
+ * empty one); its named groups become params, or `host` when a host regex has none; without `value`
+ * the request's value is the param, named after the key's letters (a header's key lower-cased
+ * first) — all the values of a repeated query key (see {@link repeatedQuery}), empty ones included.
  */
 function testCondition(condition: Condition, input: MatchInput, params: Params | undefined): boolean {
   let value: string | undefined | null;
+  let all: string[] | undefined;
   switch (condition.type) {
     case "header":
       value = input.headers().get(condition.key!);
@@ -131,19 +146,21 @@ function testCondition(condition: Condition, input: MatchInput, params: Params |
       value = input.cookie(condition.key!);
       break;
     case "query": {
-      const all = input.query().getAll(condition.key!);
-      value = all[all.length - 1];
+      const values = input.query().getAll(condition.key!);
+      value = values[values.length - 1];
+      if (values.length > 1) all = values;
       break;
     }
     case "host":
       value = input.headers().get("host")?.split(":", 1)[0]?.toLowerCase();
       break;
   }
-  if (value === undefined || value === null || value === "") return false;
+  if (value === undefined || value === null || (value === "" && all === undefined)) return false;
   if (condition.value === undefined || condition.value === "") {
     if (params && condition.key) {
       const key = condition.type === "header" ? condition.key.toLowerCase() : condition.key;
-      params[key.replace(/[^a-zA-Z]/g, "")] = value;
+      if (all !== undefined) repeatedQuery.add(all);
+      params[key.replace(/[^a-zA-Z]/g, "")] = all ?? value;
     }
     return true;
   }
@@ -191,12 +208,13 @@ export function substitutePath(template: string, params: Params): string | null 
   const path = template.replace(
     /(\/?):([A-Za-z_][A-Za-z0-9_]*)([*+]?)/g,
     (_whole, slash: string, name: string, mod: string) => {
-      const value = params[name];
+      let value = params[name];
       if (mod === "*" && (value === undefined || value.length === 0)) return "";
       if (value === undefined) {
         missing = true;
         return "";
       }
+      if (mod === "") value = single(value);
       return slash + (Array.isArray(value) ? value.join("/") : value);
     },
   );
@@ -215,13 +233,16 @@ export function substitute(template: string, params: Params): string {
   // next start compiles `/${template}` and drops the first character of the result: a parameter
   // at the very start has `/` before it.
   return `/${template}`
-    .replace(/([./]?):([A-Za-z_][A-Za-z0-9_]*)[*+?]?/g, (whole, prefix: string, name: string) => {
-      if (!(name in params)) return whole;
-      const value = params[name]!;
-      if (!Array.isArray(value)) return prefix + value;
-      let out = "";
-      for (const item of value) out += prefix + item;
-      return out;
-    })
+    .replace(
+      /([./]?):([A-Za-z_][A-Za-z0-9_]*)([*+?]?)/g,
+      (whole, prefix: string, name: string, mod: string) => {
+        if (!(name in params)) return whole;
+        const value = mod === "*" || mod === "+" ? params[name]! : single(params[name]!);
+        if (!Array.isArray(value)) return prefix + value;
+        let out = "";
+        for (const item of value) out += prefix + item;
+        return out;
+      },
+    )
     .slice(1);
 }

@@ -115,10 +115,29 @@ export const PREFIXES: Array<[string, number]> = [
   ["/bfc", 1],
   ["/chain", 1],
   ["/chainfb", 1],
+  ["/nb-out", 1],
+  ["/nb-has", 1],
+  ["/nb-in", 2],
+  ["/nb-ext", 2],
+  ["/nb-ext2", 1],
+  ["/nb-fb", 1],
+  ["/nb-fb2", 1],
   ["/_next/r-any", 0],
   ["/_NEXT/r-any", 0],
   ["/_nextx/r-any", 0],
   ["/x/r-any", 0],
+  ["/hq", 0],
+  ["/hqs", 0],
+  ["/hqv", 0],
+  ["/r/qa", 0],
+  ["/r/qs", 0],
+  ["/r/qq", 0],
+  ["/r/qm", 0],
+  ["/r/qn", 0],
+  ["/af-rq", 0],
+  ["/af-rqs", 0],
+  ["/ext-rq", 0],
+  ["/ext-rqp", 0],
 ];
 /** Segments: values the params take, and near misses (case, suffixes, escapes, dots). */
 export const segment = fc.oneof(
@@ -304,6 +323,25 @@ export function seen(res: RawResponse | null, url: string): Seen {
  * answer is still compared. Returns false when it does not apply.
  */
 export const DELIBERATE: Array<{ why: string; apply(req: Req, next: Seen, ours: Seen): boolean }> = [
+  {
+    why:
+      "R148–R150: a query key the request repeats, captured by a `has` condition without `value` and " +
+      "used where one value goes (`:to`, not `:to*`), makes next start fail the request with 500 " +
+      "(path-to-regexp refuses the array): any client could cause it. approute uses the last value, " +
+      "the one a `value` regex is tested against",
+    apply(req, next, ours) {
+      const [path = "", q = ""] = req.target.split("?");
+      if (next.status !== 500 || !/^\/(r\/qa|r\/qq|hq|af-rq|ext-rq)\/?$/i.test(path)) return false;
+      const values = new URLSearchParams(q).getAll("to");
+      if (values.length < 2) return false;
+      assert.ok(ours.status !== 500 && ours.status !== 0, `approute answered ${ours.status}`);
+      const last = values[values.length - 1]!;
+      const text = JSON.stringify(ours);
+      assert.ok(last === "" || text.includes(last) || text.includes(encodeURIComponent(last)), text);
+      Object.assign(ours, structuredClone(next));
+      return true;
+    },
+  },
   {
     why:
       "R150: an external rewrite is a reverse proxy: approute tells the upstream the client's " +

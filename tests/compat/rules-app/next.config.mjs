@@ -34,6 +34,14 @@ export default {
       { source: "/h/:n(\\d+)/:m", headers: [{ key: "x-h-k-:n", value: "v.:m" }] },
       { source: "/h/:id", headers: [{ key: "set-cookie", value: "h=:id; Path=/" }] },
       { source: "/h/:rest*", headers: [{ key: "set-cookie", value: "hr=:rest*" }] },
+      // A query key repeated in the request, captured without a value regex (R148).
+      { source: "/hq", has: [{ type: "query", key: "to" }], headers: [{ key: "x-h-q", value: ":to" }] },
+      { source: "/hqs", has: [{ type: "query", key: "to" }], headers: [{ key: "x-h-qs", value: "v-:to*" }] },
+      {
+        source: "/hqv",
+        has: [{ type: "query", key: "to", value: "(?<tv>[a-z]*)" }],
+        headers: [{ key: "x-h-qv", value: ":tv" }],
+      },
     ];
   },
   async redirects() {
@@ -101,6 +109,28 @@ export default {
       },
       { source: "/:a/r-any", destination: "/echo/any/:a", permanent: false },
       { source: "/r/keep", destination: "/echo/keep?x=1&x=2", permanent: false },
+      // A query key repeated in the request (R149): captured without a value regex into a path, a
+      // repeated path param and a query value; `missing` with and without a value.
+      { source: "/r/qa", has: [{ type: "query", key: "to" }], destination: "/echo/qa/:to", permanent: false },
+      {
+        source: "/r/qs",
+        has: [{ type: "query", key: "to" }],
+        destination: "/echo/qs/:to*",
+        permanent: false,
+      },
+      {
+        source: "/r/qq",
+        has: [{ type: "query", key: "to" }],
+        destination: "/echo/qq?t=:to",
+        permanent: false,
+      },
+      { source: "/r/qm", missing: [{ type: "query", key: "to" }], destination: "/echo/qm", permanent: false },
+      {
+        source: "/r/qn",
+        missing: [{ type: "query", key: "to", value: "abc" }],
+        destination: "/echo/qn",
+        permanent: false,
+      },
     ];
   },
   async rewrites() {
@@ -130,6 +160,8 @@ export default {
           destination: "/echo/afh/:v",
         },
         { source: "/af-opt/:a?/:b?", destination: "/echo/afopt/:a?/:b?" },
+        { source: "/af-rq", has: [{ type: "query", key: "to" }], destination: "/echo/afrq/:to" },
+        { source: "/af-rqs", has: [{ type: "query", key: "to" }], destination: "/echo/afrqs/:to*" },
       ],
       fallback: [
         { source: "/fb/:path*", destination: "/echo/fb/:path*" },
@@ -143,6 +175,8 @@ export default {
           has: [{ type: "header", key: "x-v", value: "(?<v>\\d+)" }],
           destination: `${UPSTREAM}/uph/:v?v=:v`,
         },
+        { source: "/ext-rq", has: [{ type: "query", key: "to" }], destination: `${UPSTREAM}/uprq?t=:to` },
+        { source: "/ext-rqp", has: [{ type: "query", key: "to" }], destination: `${UPSTREAM}/uprqp` },
       ],
     };
   },
