@@ -486,7 +486,18 @@ export function createApp(options: AppOptions): App {
       }
     }
     let extra = rules.headers.length > 0 ? matchHeaders(rules.headers, inside, fullPath, input) : undefined;
-    if (inside === null) return withHeaders(emptyResponse(404), extra);
+    if (inside === null) {
+      // R146/R150: outside basePath no route, no proxy; only `basePath: false` rewrites, which are
+      // all external (an internal one is refused at start, as by next build), in phase order.
+      for (const list of [rules.beforeFiles, rules.afterFiles, rules.fallback]) {
+        const hit = list.length > 0 ? firstMatch(list, null, fullPath, input) : null;
+        if (hit === null) continue;
+        const dest = buildDestination(hit.rule.destination, hit.params, search, "external");
+        if (dest === null) return unfilledDestination("rewrites", hit.rule.destination, fullPath);
+        return proxyExternal(dest.path + dest.search, source, undefined, logger);
+      }
+      return withHeaders(emptyResponse(404), extra);
+    }
 
     let current = inside;
     // `/BASE/x` is no route's path; a rewrite can still lead to one.

@@ -254,6 +254,13 @@ export function compileConfigRoutes(raw: Record<string, unknown>): ConfigRoutes 
       const key = `rewrites.${name}[${i}]`;
       const { value, external } = destination(rule, key);
       const compiled = pattern(rule, key);
+      // R146/R150: as next build, a rewrite that leaves basePath must go to another server.
+      if (compiled.raw && !external)
+        throw fail(
+          `${key}.basePath`,
+          `the rule for ${JSON.stringify(rule.source)} has basePath: false, so its destination ${JSON.stringify(value)} would be outside basePath.`,
+          'Rewrite outside basePath only to an external URL ("https://host/path"), or drop basePath: false.',
+        );
       checkDestinationParams(compiled.pattern, value, key);
       return { ...compiled, destination: value, external };
     });

@@ -58,6 +58,28 @@ describe("differential fuzz of next.config rules with basePath and trailingSlash
       // R129/R146: a proxy rewrite to a path outside basePath finds no route.
       { target: "/base/pd/rw/1/2/", headers: [] },
       { target: "/base/ext-np/5/?a=1", headers: [] },
+      // R146, R148–R150: basePath: false rules, inside and outside basePath, with params, has
+      // conditions, internal and external destinations.
+      { target: "/nb-out/1/", headers: [] },
+      { target: "/base/nb-out/1/", headers: [] },
+      { target: "/nb-has/1/?to=abc", headers: [] },
+      { target: "/nb-has/1/?to=ABC", headers: [] },
+      { target: "/base/nb-has/1/?to=abc", headers: [] },
+      { target: "/base/nb-in/a/b/", headers: [] },
+      { target: "/base/nb-in/", headers: [] },
+      { target: "/BASE/nb-in/a/", headers: [] },
+      { target: "/base/nb-in/a/", headers: [["cookie", "sess=1"]] },
+      { target: "/nb-ext/a/b/?q=1", headers: [] },
+      { target: "/base/nb-ext/a/", headers: [] },
+      { target: "/base/nb-ext2/7/", headers: [["x-v", "12"]] },
+      { target: "/base/nb-ext2/7/", headers: [] },
+      { target: "/nb-fb/3/?z=1", headers: [] },
+      { target: "/base/nb-fb2/3/", headers: [] },
+      { target: "/base/nb-fb2/3", headers: [] },
+      { target: "/base/pa/1/", headers: [["x-tag", "abc"]] },
+      { target: "/elsewhere/x/", headers: [["x-tag", "abc"]] },
+      { target: "/base/r/abs/2", headers: [] },
+      { target: "/nobase/a%2Fb/", headers: [] },
     ]));
 
   const target = targets({ slash: 0.6, mount: "/base" });

@@ -279,6 +279,11 @@ describe("invalid values fail at start, naming the key", () => {
       /puts a parameter into the host/,
     ],
     [
+      "R146/R150 internal rewrite with basePath: false",
+      { basePath: "/docs", rewrites: [{ source: "/a", destination: "/docs/b", basePath: false }] },
+      /"rewrites\.afterFiles\[0\]\.basePath".*would be outside basePath/,
+    ],
+    [
       "R149 redirect destination param nothing captures",
       { redirects: [{ source: "/old/:slug", destination: "/new/:id", permanent: true }] },
       /"redirects\[0\]\.destination".*:id, which neither its source/,
