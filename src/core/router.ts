@@ -82,7 +82,7 @@ const N_ID = 0; // the node's number: the parent key of its static edges, and it
 const N_ROUTE = 1;
 const N_DYNAMIC = 2; // table index of the [param] child's node record
 const N_FLAGS = 3;
-const N_ONLY = 4; // with F_ONLY: table index of the only static child's record (in its edge slot)
+const N_ONLY = 4; // with F_ONLY: table index of the only static child's record (node region: depth-first, it follows its parent)
 const N_ONLY_NAME = 5; // … and that child's folder name: offset in CompiledTrie.units
 const N_ONLY_LENGTH = 6; // … and its length
 const NODE_STRIDE = 8;
@@ -163,7 +163,7 @@ function compileTrie<T>(root: Node<T>): CompiledTrie<T> {
   const edgeStart = Math.ceil((order.length * NODE_STRIDE) / EDGE_STRIDE) * EDGE_STRIDE;
   const table = new Int32Array(edgeStart + size * EDGE_STRIDE);
   const tails = new Int32Array(order.length * 2);
-  // Slots first: a record names the slot of its only static child.
+  // Slots first: each static edge's slot also gets a copy of its child's record, below.
   const slotOf = new Map<Node<T>, number>();
   for (const node of order) {
     if (node.static === null) continue;
@@ -190,7 +190,7 @@ function compileTrie<T>(root: Node<T>): CompiledTrie<T> {
       const [key, child] = node.static.entries().next().value!;
       if (encodeURIComponent(key) === key) {
         only = true;
-        table[at + N_ONLY] = slotOf.get(child)! + E_NODE;
+        table[at + N_ONLY] = ids.get(child)! * NODE_STRIDE;
         table[at + N_ONLY_NAME] = names.get(key)!;
         table[at + N_ONLY_LENGTH] = key.length;
       }
