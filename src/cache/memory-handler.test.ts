@@ -106,6 +106,10 @@ test("peek (#6) says what get says about age and tags, without a stream, and def
   release(entry("z", [], 3000));
   await setting;
   assert.deepEqual(handler.peek!("b", []), { timestamp: 3000, revalidate: 60 });
+  // The caller's reading of the same clock, when given, is the time of the check.
+  assert.equal(handler.peek!("b", [], 3000 + 601_000), undefined, "past expire at the caller's reading");
+  assert.equal(await handler.get("b", []), undefined, "and gone for get too");
+  await handler.set("b", Promise.resolve(entry("w", [], 3000)));
   clock = 3000 + 601_000;
   assert.equal(handler.peek!("b", []), undefined, "past expire");
 });

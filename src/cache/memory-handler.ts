@@ -63,11 +63,14 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): CacheHa
   }
 
   /** The live entry for `cacheKey` and its revalidate (-1 when a tag made it stale), or undefined. */
-  function lookup(cacheKey: string, softTags: string[]): { stored: Stored; revalidate: number } | undefined {
+  function lookup(
+    cacheKey: string,
+    softTags: string[],
+    at: number = now(),
+  ): { stored: Stored; revalidate: number } | undefined {
     const stored = entries.get(cacheKey);
     if (stored === undefined) return undefined;
     const meta = stored.meta;
-    const at = now();
     if (at - meta.timestamp > meta.expire * 1000) {
       remove(cacheKey);
       return undefined;
@@ -108,9 +111,9 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): CacheHa
       if (found === undefined) return undefined;
       return { ...found.stored.meta, revalidate: found.revalidate, value: streamOf(found.stored.bytes) };
     },
-    peek(cacheKey, softTags) {
+    peek(cacheKey, softTags, at) {
       if (pending.has(cacheKey)) return undefined;
-      const found = lookup(cacheKey, softTags);
+      const found = lookup(cacheKey, softTags, at);
       return found === undefined
         ? undefined
         : { timestamp: found.stored.meta.timestamp, revalidate: found.revalidate };

@@ -36,6 +36,11 @@ export interface CacheHandler {
    * approute extension, optional and synchronous: what `get` would say about the entry's age and
    * staleness, without building its value stream. `undefined` means "ask `get`". The route cache
    * uses it to serve the response it already holds at memory speed when the entry is unchanged.
+   * `at` is the caller's reading of the handler's own clock, when it has one (one clock read per hit).
    */
-  peek?(cacheKey: string, softTags: string[]): { timestamp: number; revalidate: number } | undefined;
+  peek?(
+    cacheKey: string,
+    softTags: string[],
+    at?: number,
+  ): { timestamp: number; revalidate: number } | undefined;
 }

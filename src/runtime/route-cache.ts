@@ -166,15 +166,17 @@ export class RouteCache {
     if (!route.policy.dynamicParams && !route.known.has(fixed.pathname)) return undefined;
     const local = this.#entries.get(fixed.key);
     if (local === undefined) return undefined;
+    // One clock reading for the store's expiry and tag checks and for the entry's age.
+    const at = this.#options.now();
     let stored: ReturnType<typeof peek>;
     try {
-      stored = peek.call(this.#options.handler, fixed.key, local.entry.tags);
+      stored = peek.call(this.#options.handler, fixed.key, local.entry.tags, at);
     } catch {
       return undefined;
     }
     if (stored === undefined || stored.timestamp !== local.entry.timestamp || stored.revalidate < 0)
       return undefined;
-    return this.#timeState(local.entry) === "HIT" ? respondFrom(local, "HIT") : undefined;
+    return this.#timeState(local.entry, at) === "HIT" ? respondFrom(local, "HIT") : undefined;
   }
 
   /**
@@ -202,14 +204,15 @@ export class RouteCache {
     if (peek !== undefined) {
       const local = this.#entries.get(key);
       if (local !== undefined) {
+        const at = this.#options.now();
         let stored: ReturnType<typeof peek>;
         try {
-          stored = peek.call(this.#options.handler, key, local.entry.tags);
+          stored = peek.call(this.#options.handler, key, local.entry.tags, at);
         } catch {
           stored = undefined;
         }
         if (stored !== undefined && stored.timestamp === local.entry.timestamp) {
-          const state = stored.revalidate < 0 ? "STALE" : this.#timeState(local.entry);
+          const state = stored.revalidate < 0 ? "STALE" : this.#timeState(local.entry, at);
           if (state === "HIT") return respondFrom(local, "HIT");
           if (state === "STALE") {
             this.#regenerate(route, pathname, params, key);
@@ -277,9 +280,9 @@ export class RouteCache {
   }
 
   /** Fresh, stale or gone by age (R76, R154); tag invalidations come from the handler. */
-  #timeState(entry: CachedResponse): CacheState | "GONE" {
+  #timeState(entry: CachedResponse, at = this.#options.now()): CacheState | "GONE" {
     if (entry.revalidate !== false && entry.revalidate < 0) return "STALE";
-    const age = this.#options.now() - entry.timestamp;
+    const age = at - entry.timestamp;
     if (age >= entry.expire * 1000) return "GONE";
     if (entry.revalidate !== false && age >= entry.revalidate * 1000) return "STALE";
     return "HIT";
