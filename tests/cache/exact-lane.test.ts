@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import fc from "fast-check";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
 import { type TempProject, tempProject } from "../helpers/project.ts";
 import { rawRequest, simple } from "../helpers/raw.ts";
@@ -197,4 +198,97 @@ export function proxy() { const r = NextResponse.next(); r.headers.set("x-proxy"
       }
     });
   }
+});
+
+// A request with any Cookie header never takes the shortcut, so sending each request twice — without
+// cookies, then with one the app ignores — compares the shortcut with the full pipeline for every
+// spelling of a target, method and framing fast-check comes up with (fixed seed; FUZZ_SEED overrides).
+describe("exact-path lane: any request answers as the full pipeline does (#6)", () => {
+  const SEED = Number(process.env.FUZZ_SEED ?? 20261126);
+  const project = tempProject({
+    "app/counter/route.ts": COUNTER,
+    "app/(group)/grouped/route.ts": `export const dynamic = "force-static";
+export function GET() { return Response.json({ grouped: true }); }
+`,
+    "app/café/route.ts": `export const dynamic = "force-static";
+export function GET() { return new Response("coffee"); }
+`,
+    "app/own-head/route.ts": `export const dynamic = "force-static";
+export function GET() { return new Response("from GET"); }
+export function HEAD() { return new Response(null, { headers: { "x-from": "HEAD" } }); }
+`,
+    "app/dynamic/route.ts": `export function GET(request: Request) { return Response.json({ url: request.url }); }
+`,
+  });
+  let server: FixtureServer;
+  before(async () => {
+    server = await startFixture("exact-lane-fuzz", { root: project.root });
+    // First requests through the pipeline: each cached route then has what the shortcut reads.
+    for (const path of ["/counter", "/grouped", "/caf%C3%A9", "/own-head"])
+      await (await fetch(`${server.url}${path}`, { headers: { cookie: "warm=1" } })).arrayBuffer();
+  });
+  after(async () => {
+    await server?.close();
+    project.dispose();
+  });
+
+  // Half the time each part is the plain one, so exact paths (the shortcut's) come up often.
+  const mostly = <T>(plain: T, ...others: T[]) =>
+    fc.oneof({ arbitrary: fc.constant(plain), weight: others.length }, fc.constantFrom(...others));
+  const target = fc
+    .tuple(
+      mostly("/", "//", "/./", "/x/../", "/%2E/", "/counter/../"),
+      fc.constantFrom(
+        "counter",
+        "grouped",
+        "caf%C3%A9",
+        "own-head",
+        "Counter",
+        "c%6Funter",
+        "(group)/grouped",
+        "caf%c3%a9",
+        "café",
+        "dynamic",
+        "missing",
+        "counter%2F",
+        "counter;x",
+      ),
+      mostly("", "?", "?a=1", "#f", "/", "/.", "/..", "%20", "?a=1&a=2"),
+      mostly("origin", "absolute", "absolute-https"),
+    )
+    .map(([prefix, name, suffix, form]) => {
+      const path = `${prefix}${name}${suffix}`;
+      if (form === "origin") return path;
+      return `${form === "absolute" ? "http" : "https"}://localhost${path}`;
+    });
+  const request = fc.record({
+    method: fc.constantFrom("GET", "HEAD", "GET", "HEAD", "POST", "OPTIONS", "DELETE"),
+    target,
+    extra: mostly(
+      "",
+      "Content-Length: 0\r\n",
+      "Accept-Encoding: gzip\r\n",
+      "X-Forwarded-Proto: https\r\n",
+      "Host: example.com\r\n",
+      "If-None-Match: *\r\n",
+    ),
+  });
+
+  test("R14, R16, R21, R73: the shortcut's answer is the pipeline's, header for header", async () => {
+    await fc.assert(
+      fc.asyncProperty(request, async ({ method, target, extra }) => {
+        const host = extra.startsWith("Host:") ? "" : "Host: localhost\r\n";
+        const head = `${method} ${target} HTTP/1.1\r\n${host}${extra}Connection: close\r\n`;
+        const options = { head: method === "HEAD" };
+        const plain = await rawRequest(server.url, `${head}\r\n`, options);
+        const withCookie = await rawRequest(server.url, `${head}Cookie: unrelated=1\r\n\r\n`, options);
+        const strip = (r: typeof plain) => {
+          const { date: _date, ...headers } = r.headers;
+          return { status: r.status, headers, body: r.body };
+        };
+        assert.deepEqual(strip(plain), strip(withCookie), `${method} ${target} ${JSON.stringify(extra)}`);
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
 });
