@@ -12,7 +12,7 @@ import { NO_STORE_KEY } from "./fetch-cache.js";
 import { sha256 } from "./hash.js";
 import { type CacheLifeInput, NEVER, validateLife } from "./profiles.js";
 import { activeRuntime } from "./runtime.js";
-import { acceptTags, pathTags } from "./tags.js";
+import { acceptTags, headerSafeTag, pathTags } from "./tags.js";
 import { runCached, serializeKey } from "./use-cache.js";
 
 /**
@@ -101,14 +101,17 @@ function schedule(tags: string[], durations: { expire?: number } | undefined, ca
  * Marks entries tagged `tag` stale (R107): the next read serves the old value once and regenerates
  * it. `profile` names a cacheLife profile (`"max"` is recommended) or gives `{ expire }` in seconds:
  * how long stale entries may still be served. Without it the entries expire at once (deprecated form).
+ * As in Next, any other profile (a number, `true`) also expires them at once, and a falsy one (`""`,
+ * `0`, `null`) counts as none. The tag is compared in header-safe form (R113): `café` and
+ * `caf%C3%A9` are one tag.
  */
 export function revalidateTag(tag: string, profile?: string | { expire?: number }): undefined {
   const call = `revalidateTag(${JSON.stringify(tag)})`;
   refuseInCache(call);
   const runtime = activeRuntime(undefined);
-  // No profile: no durations, which handlers read as "expire now" (Next passes none either).
+  // No durations: handlers read that as "expire now" (Next passes none either).
   let durations: { expire?: number } | undefined;
-  if (profile === undefined) {
+  if (!profile) {
     runtime.warnOnce(
       '"revalidateTag" without the second argument is now deprecated, add second argument of "max" or use "updateTag". See more info here: https://nextjs.org/docs/messages/revalidate-tag-single-arg',
     );
@@ -123,19 +126,26 @@ export function revalidateTag(tag: string, profile?: string | { expire?: number 
       );
     }
     durations = { expire: found.expire };
-  } else {
+  } else if (typeof profile === "object") {
     // Validated as cacheLife() validates (R102); only `expire` is used. Without one the entries
     // turn stale and never expire by this call (as in Next).
-    const given = (profile ?? {}) as Record<string, unknown>;
+    const given = profile as Record<string, unknown>;
     const picked: Record<string, unknown> = {};
     for (const key of ["stale", "revalidate", "expire"])
       if (given[key] !== undefined) picked[key] = given[key];
     const life = validateLife(picked, { stale: 0, revalidate: 0, expire: 0 }, call);
     durations = picked.expire === undefined ? {} : { expire: life.expire };
+  } else {
+    // A number or boolean is no profile Next knows; it expires the entries at once, which is the
+    // safe reading of e.g. revalidateTag(tag, 60) too. Say so, since it was probably meant otherwise.
+    runtime.warnOnce(
+      `${call}: the second argument ${String(profile)} is neither a cacheLife profile name nor { expire }; the tag expires at once. Pass "max" to serve stale while regenerating, or { expire: seconds }.`,
+    );
+    durations = undefined;
   }
   if (typeof tag !== "string" || tag === "")
     throw new TypeError(`${call}: the tag must be a non-empty string.`);
-  schedule([tag], durations, call);
+  schedule([headerSafeTag(tag)], durations, call);
   return undefined;
 }
 

@@ -23,7 +23,7 @@ import { bytesOf, streamOf } from "./entry.js";
 import { sha256 } from "./hash.js";
 import { minLife, NEVER } from "./profiles.js";
 import { type CacheRuntime, requestImplicitTags } from "./runtime.js";
-import { MAX_TAG_LENGTH, MAX_TAGS } from "./tags.js";
+import { headerSafeTag, MAX_TAG_LENGTH, MAX_TAGS } from "./tags.js";
 import type { CacheHandler } from "./types.js";
 
 /** What a route's segment config says about its fetches, decided once at load. */
@@ -210,7 +210,8 @@ function validTags(tags: unknown, runtime: CacheRuntime, url: string): string[] 
       runtime.warnOnce(`fetch ${url}: more than ${MAX_TAGS} tags; the rest are ignored.`);
       break;
     }
-    if (!out.includes(tag)) out.push(tag);
+    const safe = headerSafeTag(tag);
+    if (!out.includes(safe)) out.push(safe);
   }
   return out;
 }

@@ -25,6 +25,7 @@ export interface CacheLogger {
 
 /** Cache-related `next.config` keys (R103, R119, R122). */
 export interface CacheConfig {
+  basePath?: unknown;
   cacheComponents?: unknown;
   cacheLife?: unknown;
   cacheMaxMemorySize?: unknown;
@@ -62,6 +63,8 @@ export interface CacheRuntime {
   readonly buildId: string;
   /** next.config `cacheComponents` (R153): `navigation()`/`prefetch()` need it. */
   readonly cacheComponents: boolean;
+  /** next.config `basePath` ("" when none): path tags leave it out, as Next's pathname does (R94). */
+  readonly basePath: string;
   readonly profiles: CacheLifeProfiles;
   readonly now: () => number;
   readonly logger: CacheLogger;
@@ -193,6 +196,7 @@ export function createCacheRuntime(options: CacheRuntimeOptions = {}): CacheRunt
   return {
     buildId: options.buildId ?? "development",
     cacheComponents: config.cacheComponents === true,
+    basePath: typeof config.basePath === "string" && config.basePath !== "/" ? config.basePath : "",
     profiles,
     now,
     logger,
@@ -256,9 +260,12 @@ export function requestImplicitTags(store: RequestStore | undefined): string[] {
     const hash = url.indexOf("#", start);
     if (hash !== -1 && hash < end) end = hash;
     let pathname = start === -1 ? "/" : url.slice(start, end);
-    try {
-      pathname = decodeURI(pathname);
-    } catch {}
+    // Without the basePath, as a route-cache fill computes them (and Next's nextUrl.pathname).
+    const basePath = (store.cacheRuntime as CacheRuntime | undefined)?.basePath;
+    if (basePath && pathname.toLowerCase().startsWith(basePath.toLowerCase())) {
+      const rest = pathname.slice(basePath.length);
+      if (rest === "" || rest.startsWith("/")) pathname = rest === "" ? "/" : rest;
+    }
     tags = implicitTags(store.route, pathname);
     store[kImplicitTags] = tags;
   }

@@ -13,6 +13,50 @@ export const MAX_TAGS = 128;
 /** Longest path `revalidatePath` accepts (R113). */
 export const MAX_PATH_LENGTH = 1024;
 
+const OUTSIDE_HEADER_SAFE = /[^\t\x20-\x7e]/;
+const OUTSIDE_HEADER_SAFE_RUNS = /[^\t\x20-\x7e]+/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * A tag in the form Next stores and compares it (R113): every run of characters other than tab and
+ * printable ASCII is percent-encoded as UTF-8, the rest kept byte for byte (so `café` and
+ * `caf%C3%A9` are one tag, and an already encoded tag is unchanged). A lone surrogate, which has no
+ * UTF-8 form, becomes U+FFFD first (Next throws a URIError there).
+ */
+export function headerSafeTag(tag: string): string {
+  if (!OUTSIDE_HEADER_SAFE.test(tag)) return tag;
+  return tag.replace(OUTSIDE_HEADER_SAFE_RUNS, (run) => {
+    try {
+      return encodeURIComponent(run);
+    } catch {
+      return encodeURIComponent(run.replace(LONE_SURROGATE, "\ufffd"));
+    }
+  });
+}
+
+/**
+ * The form a concrete pathname takes in path tags (R94, R110): each segment percent-decoded where
+ * it can be (a `/` inside a segment stays `%2F`), then made header-safe. The request's pathname and
+ * the path given to `revalidatePath` go through it, so `/café`, `/caf%C3%A9` and `/caf%c3%a9` name
+ * one path, and so do `/a b` and `/a%20b`.
+ */
+export function pathnameTagForm(pathname: string): string {
+  if (pathname.includes("%")) {
+    const parts = pathname.split("/");
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      if (!part.includes("%")) continue;
+      try {
+        parts[i] = decodeURIComponent(part).replaceAll("/", "%2F");
+      } catch {
+        // A malformed escape: the segment is compared as written.
+      }
+    }
+    pathname = parts.join("/");
+  }
+  return headerSafeTag(pathname);
+}
+
 /**
  * Filters the tags of one `cacheTag(...)`/`unstable_cache` call to those that can be stored (R113),
  * as Next does: a tag that is not a string or is longer than 256 characters is dropped, and a call
@@ -41,7 +85,7 @@ export function acceptTags(
       warn(`${caller}: more than ${MAX_TAGS} tags in one call; "${tag}" and later tags are ignored.`);
       break;
     }
-    accepted.push(tag);
+    accepted.push(headerSafeTag(tag));
   }
   return accepted;
 }
@@ -54,7 +98,9 @@ export function acceptTags(
  */
 export function implicitTags(routeKey: string, pathname: string): string[] {
   const tags = [`${IMPLICIT_TAG_PREFIX}/layout`];
-  const parts = routeKey.split("/").filter((p) => p !== "");
+  const parts = headerSafeTag(routeKey)
+    .split("/")
+    .filter((p) => p !== "");
   let prefix = "";
   for (const part of parts) {
     prefix += `/${part}`;
@@ -63,6 +109,7 @@ export function implicitTags(routeKey: string, pathname: string): string[] {
   tags.push(`${IMPLICIT_TAG_PREFIX}${prefix === "" ? "/index" : prefix}/route`);
   let path = pathname.length > 1 && pathname.endsWith("/") ? pathname.slice(0, -1) : pathname;
   if (path === "") path = "/";
+  path = pathnameTagForm(path);
   tags.push(`${IMPLICIT_TAG_PREFIX}${path}`);
   if (path === "/") tags.push(`${IMPLICIT_TAG_PREFIX}/index`);
   return tags;
@@ -84,6 +131,9 @@ export function pathTags(path: string, type?: "page" | "layout"): { tags: string
     };
   let normalized = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
   if (normalized === "") normalized = "/";
+  // A concrete path is compared in decoded-then-header-safe form (see pathnameTagForm); with a type
+  // it names route files (a pattern such as `/blog/[slug]`), whose tags are only made header-safe.
+  normalized = type === undefined ? pathnameTagForm(normalized) : headerSafeTag(normalized);
   // With a type the tag names that file kind below the path: "layout" reaches every route handler
   // under it (their implicit `…/layout` tags), "page" reaches no route handler at all, as in Next.
   const tag =

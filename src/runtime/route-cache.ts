@@ -467,9 +467,6 @@ export class RouteCache {
     };
     if (onSyncIO !== undefined) init.onSyncIO = onSyncIO;
     if (memo !== undefined) init.prerenderMemo = memo;
-    // "use cache" calls tag their entries with the request's implicit tags, which it would derive from
-    // request.url — a request-data read that would make every such GET dynamic (R80). Hand them over.
-    init[kImplicitTags] = implicitTags(route.key, decodedPath(basePath + pathname));
     // A handler that throws is logged by invokeHandler and answered with a 500: keep the error so a
     // build can fail on it and a fill can report it, instead of storing the 500.
     let thrown: { error: unknown } | undefined;
@@ -556,17 +553,6 @@ export class RouteCache {
     this.#warned.add(id);
     if (error === undefined) this.#options.logger.warn(message);
     else this.#options.logger.error(message, error);
-  }
-}
-
-/** Where the cache runtime keeps a request's implicit tags on the request store (src/cache/runtime.ts). */
-const kImplicitTags = Symbol.for("approute.cache.implicitTags");
-
-function decodedPath(path: string): string {
-  try {
-    return decodeURI(path);
-  } catch {
-    return path;
   }
 }
 

@@ -1,6 +1,7 @@
 // Route cache entries shared through Redis (#4): two approute processes with one real redis-server.
 // A response rendered by one instance is a HIT on the other, revalidatePath on one makes both
-// re-render, and with Redis gone both keep answering from what they hold.
+// re-render, and with Redis gone both keep answering from what they hold. Non-ASCII tags and paths
+// are shared in one (header-safe) form, whichever spelling each instance is given (R113).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, before, test } from "node:test";
@@ -21,10 +22,23 @@ export async function GET(_req: Request, { params }: { params: Promise<{ id: str
   return Response.json({ id: (await params).id, pid: process.pid });
 }
 `,
-    "app/api/invalidate/route.ts": `import { revalidatePath } from "next/cache";
+    "app/api/invalidate/route.ts": `import { revalidatePath, revalidateTag } from "next/cache";
 export async function POST(request: Request) {
-  revalidatePath((await request.json()).path);
+  const { path, tag } = await request.json();
+  if (tag !== undefined) revalidateTag(tag, { expire: 0 });
+  else revalidatePath(path);
   return Response.json({ ok: true });
+}
+`,
+    "app/api/café/route.ts": `import { cacheTag } from "next/cache";
+export const revalidate = 3600;
+async function data() {
+  "use cache";
+  cacheTag("café");
+  return Math.random();
+}
+export async function GET() {
+  return Response.json({ id: "café", pid: process.pid, v: await data() });
 }
 `,
   });
@@ -43,7 +57,7 @@ after(async () => {
 });
 
 async function page(server: CliServer, id: string): Promise<{ state: string | null; pid: number }> {
-  const res = await fetch(`${server.url}/api/page/${id}`);
+  const res = await fetch(`${server.url}/api/${id === "café" ? "café" : `page/${id}`}`);
   assert.equal(res.status, 200);
   const body = (await res.json()) as { id: string; pid: number };
   assert.equal(body.id, id);
@@ -66,6 +80,35 @@ test("R84, R94: revalidatePath on one instance makes the other render again", as
   assert.equal(res.status, 200);
   assert.deepEqual(await page(a, "2"), { state: "MISS", pid: a.child.pid });
   assert.deepEqual(await page(b, "2"), { state: "HIT", pid: a.child.pid });
+});
+
+async function invalidate(server: CliServer, what: { path: string } | { tag: string }): Promise<void> {
+  const res = await fetch(`${server.url}/api/invalidate`, { method: "POST", body: JSON.stringify(what) });
+  assert.equal(res.status, 200);
+}
+
+test("R113: a non-ASCII tag or path invalidates across instances in either spelling", async () => {
+  // Prerendered when each instance starts (a HIT on both).
+  assert.equal((await page(a, "café")).state, "HIT");
+  assert.equal((await page(b, "café")).state, "HIT");
+  const spellings: Array<{ path: string } | { tag: string }> = [
+    { tag: "café" },
+    { tag: "caf%C3%A9" },
+    { path: "/api/café" },
+    { path: "/api/caf%C3%A9" },
+  ];
+  let renderer = a;
+  for (const what of spellings) {
+    await invalidate(renderer === a ? b : a, what);
+    assert.deepEqual(
+      await page(renderer, "café"),
+      { state: "MISS", pid: renderer.child.pid },
+      JSON.stringify(what),
+    );
+    const other = renderer === a ? b : a;
+    assert.deepEqual(await page(other, "café"), { state: "HIT", pid: renderer.child.pid });
+    renderer = other;
+  }
 });
 
 test("with Redis gone both instances keep answering 200, rendering for themselves", async () => {

@@ -1,7 +1,8 @@
-// Differential check of on-demand revalidation against real Next.js 16 (R84, R94, R106–R113):
-// tests/fixtures/revalidation-diff (cacheComponents, "use cache" data with cacheTag/cacheLife) is
-// built and served by `next build && next start` and by approute, and one scripted sequence of
-// invalidating POSTs and GETs runs against each. Every GET records status, `x-nextjs-cache`,
+// Differential check of on-demand revalidation against real Next.js 16 (R84, R94, R106–R114):
+// tests/fixtures/revalidation-diff (cacheComponents, "use cache" data with cacheTag/cacheLife) and
+// tests/fixtures/revalidation-diff-legacy (no cacheComponents: `force-static` and `revalidate = N`
+// route handlers, unstable_cache tags) are each built and served by `next build && next start` and
+// by approute, and one scripted sequence of invalidating POSTs and GETs runs against each. Every GET records status, `x-nextjs-cache`,
 // `cache-control` and whether its body changed since the previous GET of that path (the cached
 // functions return random values, so a change means they re-ran). The two traces must be equal.
 // After a STALE answer the background regeneration is awaited by asking again until the answer is
@@ -13,6 +14,16 @@ import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
 import { type NextServer, startNext } from "../helpers/next.ts";
 
 const FIXTURE = fileURLToPath(new URL("../fixtures/revalidation-diff/", import.meta.url));
+const LEGACY_FIXTURE = fileURLToPath(new URL("../fixtures/revalidation-diff-legacy/", import.meta.url));
+
+/**
+ * Why approute compares concrete paths percent-decoded (see pathnameTagForm in src/cache/tags.ts).
+ * Next compares the spelling: a path tag is the pathname of the request that filled the entry, and
+ * revalidatePath's path made header-safe, so whether `/a%3Ab`, `/a:b`, `/x%20y` or `/%c3%a9` reach an
+ * entry depends on how the client that happened to fill it spelt the URL.
+ */
+const DECODED_PATHS =
+  "approute compares concrete paths percent-decoded, so revalidatePath reaches the entry whichever spelling of the path it is given (lower-case escapes, %20 or a space, %3A or a colon); Next compares the spelling, so whether it reaches an entry depends on how the request that filled the entry spelt its URL — approute invalidates in more cases, never fewer";
 
 /**
  * Where approute deliberately differs, by scenario name: approute's `x-nextjs-cache` values instead
@@ -29,6 +40,8 @@ const DELIBERATE: Record<string, { ours: string; reason: string }> = {
     reason:
       "Next's limit check runs after adding a tag, so it keeps 129 tags while warning that the 129th was dropped; approute keeps 128 and drops what the warning names (R113)",
   },
+  "revalidatePath with lower-case escapes (R110, R113)": { ours: "MISS", reason: DECODED_PATHS },
+  "legacy: revalidatePath with a space for %20 (R110)": { ours: "MISS MISS", reason: DECODED_PATHS },
 };
 
 /** A GET (`settle`: repeat while STALE, record the last answer) or a POST /purge?… */
@@ -282,6 +295,189 @@ const SCENARIOS: Array<[name: string, nextStates: string, steps: Step[]]> = [
       { get: "/data/other" },
     ],
   ],
+  [
+    "a non-ASCII tag revalidated with the same string (R106, R113)",
+    // The first MISS: revalidatePath("/data", "layout") above reached this route too.
+    "MISS MISS HIT",
+    [
+      { get: "/data/cafe" },
+      { post: "op=tag-expire0&arg=caf%C3%A9" },
+      { get: "/data/cafe" },
+      { get: "/data/cafe" },
+    ],
+  ],
+  [
+    "a non-ASCII tag revalidated in percent-encoded form (R113)",
+    "MISS HIT",
+    [{ post: "op=tag-expire0&arg=caf%25C3%25A9" }, { get: "/data/cafe" }, { get: "/data/cafe" }],
+  ],
+  [
+    'a non-ASCII tag with "max" (R107, R113)',
+    "STALE HIT",
+    [{ post: "op=tag-max&arg=caf%C3%A9" }, { get: "/data/cafe" }, { get: "/data/cafe", settle: true }],
+  ],
+  [
+    "revalidatePath of a non-ASCII path, as written and percent-encoded (R94, R110, R113)",
+    "MISS HIT MISS MISS HIT",
+    [
+      { get: "/items/%C3%A9" },
+      { get: "/items/%C3%A9" },
+      { post: "op=path&arg=/items/%C3%A9" },
+      { get: "/items/%C3%A9" },
+      { post: "op=path&arg=/items/%25C3%25A9" },
+      { get: "/items/%C3%A9" },
+      { get: "/items/%C3%A9" },
+    ],
+  ],
+  [
+    "a use-cache tag made from a non-ASCII param (R106, R113)",
+    "MISS HIT",
+    [{ post: "op=tag-expire0&arg=item-%C3%A9" }, { get: "/items/%C3%A9" }, { get: "/items/%C3%A9" }],
+  ],
+  [
+    "revalidatePath with lower-case escapes (R110, R113)",
+    "HIT",
+    [{ post: "op=path&arg=/items/%25c3%25a9" }, { get: "/items/%C3%A9" }],
+  ],
+  [
+    "revalidateTag(tag, 5): a number expires at once (R107)",
+    "MISS HIT",
+    [{ post: "op=tag-profile&arg=a&profile=5" }, { get: "/data/tagged" }, { get: "/data/tagged" }],
+  ],
+  [
+    "revalidateTag(tag, null) counts as no profile (R107)",
+    "MISS HIT",
+    [{ post: "op=tag-profile&arg=a&profile=null" }, { get: "/data/tagged" }, { get: "/data/tagged" }],
+  ],
+  [
+    'revalidateTag(tag, "") counts as no profile (R107)',
+    "MISS",
+    [{ post: "op=tag-profile&arg=a&profile=%22%22" }, { get: "/data/tagged" }],
+  ],
+  [
+    "revalidateTag(tag, true) expires at once (R107)",
+    "MISS",
+    [{ post: "op=tag-profile&arg=a&profile=true" }, { get: "/data/tagged" }],
+  ],
+];
+
+/** The same, for route handlers without cacheComponents (names start with "legacy: "). */
+const LEGACY_SCENARIOS: Array<[name: string, nextStates: string, steps: Step[]]> = [
+  [
+    "legacy: force-static and revalidate = N routes are prerendered (R73–R75)",
+    "HIT HIT HIT HIT",
+    [{ get: "/static" }, { get: "/static" }, { get: "/isr" }, { get: "/tagged" }],
+  ],
+  [
+    "legacy: revalidatePath on a force-static route (R84, R110)",
+    "MISS HIT",
+    [{ post: "op=path&arg=/static" }, { get: "/static" }, { get: "/static" }],
+  ],
+  [
+    'legacy: revalidateTag(path tag, "max") on a force-static route (R94, R107)',
+    "STALE HIT HIT",
+    [
+      { post: "op=tag-max&arg=_N_T_/static" },
+      { get: "/static" },
+      { get: "/static", settle: true },
+      { get: "/static" },
+    ],
+  ],
+  [
+    "legacy: revalidateTag(path tag, { expire: 0 }) on a force-static route (R94, R107)",
+    "MISS HIT",
+    [{ post: "op=tag-expire0&arg=_N_T_/static" }, { get: "/static" }, { get: "/static" }],
+  ],
+  [
+    "legacy: revalidatePath on a revalidate = N route (R84, R110)",
+    "MISS HIT",
+    [{ post: "op=path&arg=/isr" }, { get: "/isr" }, { get: "/isr" }],
+  ],
+  [
+    'legacy: revalidateTag(path tag, "max") on a revalidate = N route (R76, R107)',
+    "STALE HIT",
+    [{ post: "op=tag-max&arg=_N_T_/isr" }, { get: "/isr" }, { get: "/isr", settle: true }],
+  ],
+  [
+    "legacy: revalidateTag(path tag, { expire: 0 }) on a revalidate = N route (R107)",
+    "MISS HIT",
+    [{ post: "op=tag-expire0&arg=_N_T_/isr" }, { get: "/isr" }, { get: "/isr" }],
+  ],
+  [
+    "legacy: revalidateTag(path tag, 5) expires at once (R107)",
+    "MISS HIT",
+    [{ post: "op=tag-profile&arg=_N_T_/isr&profile=5" }, { get: "/isr" }, { get: "/isr" }],
+  ],
+  [
+    "legacy: revalidateTag(path tag) without a profile (R107)",
+    "MISS HIT",
+    [{ post: "op=tag-none&arg=_N_T_/isr" }, { get: "/isr" }, { get: "/isr" }],
+  ],
+  [
+    'legacy: an unstable_cache tag with "max" (R107, R114)',
+    "STALE HIT",
+    [{ post: "op=tag-max&arg=u" }, { get: "/tagged" }, { get: "/tagged", settle: true }],
+  ],
+  [
+    "legacy: an unstable_cache tag with { expire: 0 } (R107, R114)",
+    "MISS HIT",
+    [{ post: "op=tag-expire0&arg=u" }, { get: "/tagged" }, { get: "/tagged" }],
+  ],
+  [
+    "legacy: revalidatePath of a route using unstable_cache (R110, R114)",
+    "MISS HIT",
+    [{ post: "op=path&arg=/tagged" }, { get: "/tagged" }, { get: "/tagged" }],
+  ],
+  [
+    "legacy: a non-ASCII unstable_cache tag, as written and percent-encoded (R113, R114)",
+    "HIT MISS MISS HIT",
+    [
+      { get: "/cafe" },
+      { post: "op=tag-expire0&arg=%C3%BC" },
+      { get: "/cafe" },
+      { post: "op=tag-expire0&arg=%25C3%25BC" },
+      { get: "/cafe" },
+      { get: "/cafe" },
+    ],
+  ],
+  [
+    'legacy: revalidatePath("/", "layout") reaches every route (R94, R110)',
+    "MISS MISS MISS HIT",
+    [
+      { post: "op=path&arg=/&type=layout" },
+      { get: "/static" },
+      { get: "/isr" },
+      { get: "/items/1" },
+      { get: "/items/1" },
+    ],
+  ],
+  [
+    'legacy: revalidatePath(pattern, "layout") reaches every entry of the route (R94, R110)',
+    "MISS MISS HIT",
+    [
+      { post: "op=path&arg=/items/[id]&type=layout" },
+      { get: "/items/1" },
+      { get: "/items/2" },
+      { get: "/isr" },
+    ],
+  ],
+  [
+    "legacy: revalidatePath of a non-ASCII path, as written and percent-encoded (R94, R110, R113)",
+    "MISS HIT MISS MISS",
+    [
+      { get: "/items/%C3%A9" },
+      { get: "/items/%C3%A9" },
+      { post: "op=path&arg=/items/%C3%A9" },
+      { get: "/items/%C3%A9" },
+      { post: "op=path&arg=/items/%25C3%25A9" },
+      { get: "/items/%C3%A9" },
+    ],
+  ],
+  [
+    "legacy: revalidatePath with a space for %20 (R110)",
+    "MISS HIT",
+    [{ get: "/items/x%20y" }, { post: "op=path&arg=/items/x%20y" }, { get: "/items/x%20y" }],
+  ],
 ];
 
 interface Observation {
@@ -325,36 +521,45 @@ async function runScenario(
   return trace;
 }
 
-describe("differential: on-demand revalidation, approute vs next start", { timeout: 600_000 }, () => {
-  let next: NextServer;
-  let approute: FixtureServer;
-  const theirBodies = new Map<string, string>();
-  const ourBodies = new Map<string, string>();
+function differential(title: string, fixture: string, scenarios: typeof SCENARIOS): void {
+  describe(title, { timeout: 600_000 }, () => {
+    let next: NextServer;
+    let approute: FixtureServer;
+    const theirBodies = new Map<string, string>();
+    const ourBodies = new Map<string, string>();
 
-  before(async () => {
-    next = await startNext(FIXTURE);
-    approute = await startFixture("revalidation-diff", { root: next.dir });
-  });
-
-  after(async () => {
-    await approute?.close();
-    next?.close();
-  });
-
-  for (const [name, nextStates, steps] of SCENARIOS) {
-    test(name, async () => {
-      const theirs = await runScenario(next.url, steps, theirBodies);
-      const ours = await runScenario(approute.url, steps, ourBodies);
-      const states = theirs.filter((o) => o.cache !== undefined).map((o) => o.cache);
-      assert.equal(states.join(" "), nextStates, "next start's behaviour changed");
-      const deliberate = DELIBERATE[name];
-      if (deliberate !== undefined) {
-        const ourStates = ours.filter((o) => o.cache !== undefined).map((o) => o.cache);
-        assert.notDeepEqual(ours, theirs, `no longer a difference: ${deliberate.reason}`);
-        assert.equal(ourStates.join(" "), deliberate.ours, deliberate.reason);
-        return;
-      }
-      assert.deepEqual(ours, theirs);
+    before(async () => {
+      next = await startNext(fixture);
+      approute = await startFixture("revalidation-diff", { root: next.dir });
     });
-  }
-});
+
+    after(async () => {
+      await approute?.close();
+      next?.close();
+    });
+
+    for (const [name, nextStates, steps] of scenarios) {
+      test(name, async () => {
+        const theirs = await runScenario(next.url, steps, theirBodies);
+        const ours = await runScenario(approute.url, steps, ourBodies);
+        const states = theirs.filter((o) => o.cache !== undefined).map((o) => o.cache);
+        assert.equal(states.join(" "), nextStates, "next start's behaviour changed");
+        const deliberate = DELIBERATE[name];
+        if (deliberate !== undefined) {
+          const ourStates = ours.filter((o) => o.cache !== undefined).map((o) => o.cache);
+          assert.notDeepEqual(ours, theirs, `no longer a difference: ${deliberate.reason}`);
+          assert.equal(ourStates.join(" "), deliberate.ours, deliberate.reason);
+          return;
+        }
+        assert.deepEqual(ours, theirs);
+      });
+    }
+  });
+}
+
+differential("differential: on-demand revalidation, approute vs next start", FIXTURE, SCENARIOS);
+differential(
+  "differential: on-demand revalidation without cacheComponents, approute vs next start",
+  LEGACY_FIXTURE,
+  LEGACY_SCENARIOS,
+);
