@@ -109,7 +109,7 @@ function destination(rule: Record<string, unknown>, key: string): { value: strin
       `expected a path or URL, received ${JSON.stringify(value)}.`,
       'Example: destination: "/api/items/:id".',
     );
-  if (value.startsWith("/")) return { value, external: false };
+  if (value.startsWith("/")) return { value: encodePathText(value, 0), external: false };
   let url: URL;
   try {
     url = new URL(value.replace(/:([A-Za-z_][A-Za-z0-9_]*)[*+?]?/g, "x"));
@@ -135,7 +135,27 @@ function destination(rule: Record<string, unknown>, key: string): { value: strin
       "Keep the host fixed and move the parameter into the path or query.",
     );
   }
-  return { value, external: true };
+  return { value: encodePathText(value, authorityEnd === -1 ? value.length : authorityEnd), external: true };
+}
+
+/**
+ * The path of a destination (from `start` to its query) as a URL parser writes it, as next start
+ * does (R149, R150): non-ASCII characters as UTF-8 escapes (`/ñ` → `/%C3%B1`), and controls,
+ * spaces, `"`, `<`, `>` and `` ` `` escaped; escapes already written and param syntax stay.
+ */
+function encodePathText(value: string, start: number): string {
+  const q = value.indexOf("?", start);
+  const end = q === -1 ? value.length : q;
+  const path = value.slice(start, end);
+  if (!/[^\x21-\x7e]|["<>`]/.test(path)) return value;
+  const encoded = path.replace(/[^\x21-\x7e]|["<>`]/gu, (c) => {
+    try {
+      return encodeURIComponent(c);
+    } catch {
+      return "%EF%BF%BD"; // a lone surrogate: U+FFFD, as a URL parser writes it
+    }
+  });
+  return value.slice(0, start) + encoded + value.slice(end);
 }
 
 /**

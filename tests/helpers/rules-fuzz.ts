@@ -138,6 +138,23 @@ export const PREFIXES: Array<[string, number]> = [
   ["/af-rqs", 0],
   ["/ext-rq", 0],
   ["/ext-rqp", 0],
+  ["/café", 1],
+  ["/caf%C3%A9", 1],
+  ["/caf%c3%a9", 1],
+  ["/ü", 1],
+  ["/%C3%BC", 1],
+  ["/ñ", 1],
+  ["/%C3%B1", 1],
+  ["/pct%20h", 1],
+  ["/pct h", 1],
+  ["/r/uni", 1],
+  ["/r/enc", 1],
+  ["/r/pct%2Fs", 1],
+  ["/r/pct/s", 1],
+  ["/r/uext", 1],
+  ["/af-uni", 1],
+  ["/ext-uni", 1],
+  ["/r/euro", 0],
 ];
 /** Segments: values the params take, and near misses (case, suffixes, escapes, dots). */
 export const segment = fc.oneof(
@@ -391,6 +408,52 @@ export const DELIBERATE: Array<{ why: string; apply(req: Req, next: Seen, ours: 
       const value = decodeURIComponent(sess);
       assert.ok(theirs.includes(`s=${value}`), `next start's Location ${theirs}`);
       assert.equal(new URL(mine, "http://x").searchParams.get("s"), value, "approute's Location");
+      ours.headers.location = theirs;
+      return true;
+    },
+  },
+  {
+    why:
+      "R149: next start writes non-ASCII text of a redirect destination's own query into the " +
+      "Location as raw Latin-1 bytes (not UTF-8; a character beyond Latin-1 makes every such request " +
+      "answer 500); approute percent-encodes its UTF-8, as a URL must be",
+    apply(_req, next, ours) {
+      const mine = ours.headers.location;
+      if (mine === undefined) return false;
+      const theirs = next.headers.location;
+      const utf8 = (text: string) => text.replace(/[^\0-\x7f]/gu, (c) => encodeURIComponent(c));
+      if (theirs === undefined) {
+        // Next fails; ours carries the escaped character.
+        if (next.status !== 500 || !/^30[1278]$/.test(String(ours.status))) return false;
+        let decoded: string;
+        try {
+          decoded = decodeURIComponent(mine);
+        } catch {
+          return false;
+        }
+        if (!/[^\0-\xff]/u.test(decoded)) return false;
+        Object.assign(ours, structuredClone(next));
+        return true;
+      }
+      if (theirs === mine || !/[^\0-\x7f]/.test(theirs)) return false;
+      assert.equal(mine, utf8(theirs), "approute's Location");
+      ours.headers.location = theirs;
+      return true;
+    },
+  },
+  {
+    why:
+      "R149: a `%` starting no escape, captured from the path into a redirect destination's own " +
+      "query: next start prints it raw (an invalid URL); approute writes `%25`, so the value " +
+      "arrives as sent",
+    apply(_req, next, ours) {
+      const theirs = next.headers.location;
+      const mine = ours.headers.location;
+      if (theirs === undefined || mine === undefined || theirs === mine) return false;
+      const q = theirs.indexOf("?");
+      if (q === -1 || !/%(?![0-9A-Fa-f]{2})/.test(theirs.slice(q))) return false;
+      const fixed = theirs.slice(0, q) + theirs.slice(q).replace(/%(?![0-9A-Fa-f]{2})/g, "%25");
+      if (mine !== fixed) return false;
       ours.headers.location = theirs;
       return true;
     },

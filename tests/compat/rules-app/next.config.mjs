@@ -37,6 +37,9 @@ export default {
       // A query key repeated in the request, captured without a value regex (R148).
       { source: "/hq", has: [{ type: "query", key: "to" }], headers: [{ key: "x-h-q", value: ":to" }] },
       { source: "/hqs", has: [{ type: "query", key: "to" }], headers: [{ key: "x-h-qs", value: "v-:to*" }] },
+      // Non-ASCII and percent-encoded characters in sources and values.
+      { source: "/ñ/:x", headers: [{ key: "x-h-uni", value: ":x" }] },
+      { source: "/pct%20h/:x", headers: [{ key: "x-h-pct", value: "v:x" }] },
       {
         source: "/hqv",
         has: [{ type: "query", key: "to", value: "(?<tv>[a-z]*)" }],
@@ -109,6 +112,13 @@ export default {
       },
       { source: "/:a/r-any", destination: "/echo/any/:a", permanent: false },
       { source: "/r/keep", destination: "/echo/keep?x=1&x=2", permanent: false },
+      // Non-ASCII and percent-encoded characters in sources, destinations and captures (R149).
+      { source: "/café/:x", destination: "/echo/cafe/:x", permanent: false },
+      { source: "/r/uni/:x", destination: "/echo/ñ/:x?v=é:x", permanent: false },
+      { source: "/r/euro", destination: "/echo/euro?v=€", permanent: false },
+      { source: "/r/enc/:x", destination: "/echo/enc/:x?x=:x", permanent: false },
+      { source: "/r/pct%2Fs/:x", destination: "/echo/pct%20d/:x", permanent: false },
+      { source: "/r/uext/:x", destination: "https://example.com/ü/:x?q=é", permanent: false },
       // A query key repeated in the request (R149): captured without a value regex into a path, a
       // repeated path param and a query value; `missing` with and without a value.
       { source: "/r/qa", has: [{ type: "query", key: "to" }], destination: "/echo/qa/:to", permanent: false },
@@ -160,6 +170,8 @@ export default {
           destination: "/echo/afh/:v",
         },
         { source: "/af-opt/:a?/:b?", destination: "/echo/afopt/:a?/:b?" },
+        { source: "/ü/:x", destination: "/echo/u/:x" },
+        { source: "/af-uni/:x", destination: "/echo/ü/:x" },
         { source: "/af-rq", has: [{ type: "query", key: "to" }], destination: "/echo/afrq/:to" },
         { source: "/af-rqs", has: [{ type: "query", key: "to" }], destination: "/echo/afrqs/:to*" },
       ],
@@ -175,6 +187,7 @@ export default {
           has: [{ type: "header", key: "x-v", value: "(?<v>\\d+)" }],
           destination: `${UPSTREAM}/uph/:v?v=:v`,
         },
+        { source: "/ext-uni/:x", destination: `${UPSTREAM}/é/:x?q=ü` },
         { source: "/ext-rq", has: [{ type: "query", key: "to" }], destination: `${UPSTREAM}/uprq?t=:to` },
         { source: "/ext-rqp", has: [{ type: "query", key: "to" }], destination: `${UPSTREAM}/uprqp` },
       ],
