@@ -44,7 +44,7 @@ import {
   type RewriteRule,
 } from "./config-routes.js";
 import { withDeadline } from "./deadline.js";
-import { staleDraftCookies } from "./draft-cookies.js";
+import { mayHoldDraftCookies, staleDraftCookies } from "./draft-cookies.js";
 import { matchInputFor, overlay, proxyExternal, withHeaders } from "./final-headers.js";
 import { adaptIncrementalHandler, type NextIncrementalCacheHandler } from "./incremental-handler.js";
 import { type InvokeTarget, invokeHandler } from "./invoke.js";
@@ -157,12 +157,13 @@ export interface App {
   /** Adapter entry: `target` is the raw request target (`/path?query`). May return synchronously. */
   handle(source: IncomingSource, target: string): Response | Promise<Response>;
   /**
-   * Adapter shortcut for the commonest cached request: a GET or HEAD without cookies whose target is
-   * exactly a cached route's path (no query, nothing to normalise) and whose entry is fresh in the
-   * embedded store. Returns what `handle` would, or undefined when `handle` must decide. Absent when
-   * a proxy, next.config rules or a basePath could change the answer.
+   * Adapter shortcut for the commonest cached request: a GET or HEAD, without draft-mode cookies,
+   * whose target is exactly a cached route's path (no query, nothing to normalise) and whose entry is
+   * fresh in the embedded store. `cookie` is the request's Cookie header, if any. Returns what
+   * `handle` would, or undefined when `handle` must decide. Absent when a proxy, next.config rules,
+   * a basePath or trailingSlash could change the answer.
    */
-  readonly hit?: (method: string, target: string) => Response | undefined;
+  readonly hit?: (method: string, target: string, cookie: string | undefined) => Response | undefined;
   readonly router: Router<RouteData>;
   readonly config: ResolvedConfig;
   /** The cache runtime: handlers by kind, profiles, tag invalidation (shared by "use cache" and ISR). */
@@ -317,10 +318,12 @@ export function createApp(options: AppOptions): App {
     }
   }
 
-  function hit(method: string, target: string): Response | undefined {
+  function hit(method: string, target: string, cookie: string | undefined): Response | undefined {
     if (method !== "GET" && method !== "HEAD") return undefined;
     const route = exact.get(target);
     if (route === undefined) return undefined;
+    // Draft mode (R69) and stale draft cookies (R68) are the only cookies a cached answer heeds.
+    if (cookie !== undefined && mayHoldDraftCookies(cookie)) return undefined;
     const data = route.data;
     // The same choice `run` makes: GET's handler answers (HEAD falls back to it unless exported).
     const resolution = data.methods.byMethod[method];

@@ -21,6 +21,14 @@ function expired(dev: boolean): Headers {
 }
 
 /**
+ * False when a Cookie header cannot hold a draft-mode cookie, valid or stale: neither name occurs in
+ * it. Such a request is answered as one without cookies by the route cache (R68, R69).
+ */
+export function mayHoldDraftCookies(cookieHeader: string): boolean {
+  return cookieHeader.includes(BYPASS) || cookieHeader.includes(DATA);
+}
+
+/**
  * The `Set-Cookie` headers that expire stale draft-mode cookies, or `undefined` when the request has
  * none (the common case: one substring test) or its draft-mode cookie is valid.
  */
@@ -29,8 +37,7 @@ export function staleDraftCookies(
   buildPreviewId: string | undefined,
   dev: boolean,
 ): Headers | undefined {
-  if (cookieHeader === null || (!cookieHeader.includes(BYPASS) && !cookieHeader.includes(DATA)))
-    return undefined;
+  if (cookieHeader === null || !mayHoldDraftCookies(cookieHeader)) return undefined;
   const jar = new RequestCookies(new Headers({ cookie: cookieHeader }));
   const bypass = jar.get(BYPASS)?.value;
   const data = jar.get(DATA)?.value;

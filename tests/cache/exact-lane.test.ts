@@ -113,6 +113,23 @@ export function HEAD() { return new Response(null, { headers: { "x-from": "HEAD"
     assert.equal(next.render, before.render + 1);
   });
 
+  test("R68, R69: other cookies are ignored; a stale draft cookie is still expired", async () => {
+    const [, plain] = await twice(`${server.url}/counter`, {
+      headers: { cookie: "session=abc; theme=dark" },
+    });
+    assert.equal(plain.headers.get("x-nextjs-cache"), "HIT");
+    assert.equal(plain.headers.get("set-cookie"), null);
+    for (const cookie of ["__prerender_bypass=0123", "a=1; __next_preview_data=x"]) {
+      const [, stale] = await twice(`${server.url}/counter`, { headers: { cookie } });
+      assert.equal(stale.status, 200, cookie);
+      assert.match(
+        stale.headers.get("set-cookie") ?? "",
+        /^__prerender_bypass=; Path=\/; Expires=Thu, 01 Jan 1970/,
+        cookie,
+      );
+    }
+  });
+
   test("R69: the draft-mode cookie still bypasses the cache", async () => {
     const { previewId } = JSON.parse(readFileSync(join(server.outDir, "manifest.json"), "utf8"));
     assert.match(previewId, /^[0-9a-f]{32}$/);
@@ -200,9 +217,11 @@ export function proxy() { const r = NextResponse.next(); r.headers.set("x-proxy"
   }
 });
 
-// A request with any Cookie header never takes the shortcut, so sending each request twice — without
-// cookies, then with one the app ignores — compares the shortcut with the full pipeline for every
-// spelling of a target, method and framing fast-check comes up with (fixed seed; FUZZ_SEED overrides).
+// A Cookie header that holds a draft-mode cookie's name anywhere (here in a value the app ignores)
+// sends a request down the full pipeline, with the same answer as without it. So each request is
+// sent twice — as drawn, then with that cookie added — which compares the shortcut with the full
+// pipeline for every spelling of a target, method, cookie and framing fast-check comes up with
+// (fixed seed; FUZZ_SEED overrides).
 describe("exact-path lane: any request answers as the full pipeline does (#6)", () => {
   const SEED = Number(process.env.FUZZ_SEED ?? 20261126);
   const project = tempProject({
@@ -271,6 +290,8 @@ export function HEAD() { return new Response(null, { headers: { "x-from": "HEAD"
       "X-Forwarded-Proto: https\r\n",
       "Host: example.com\r\n",
       "If-None-Match: *\r\n",
+      "Cookie: session=abc; theme=dark\r\n",
+      "Cookie: a=1\r\nCookie: b=2\r\n",
     ),
   });
 
@@ -281,7 +302,8 @@ export function HEAD() { return new Response(null, { headers: { "x-from": "HEAD"
         const head = `${method} ${target} HTTP/1.1\r\n${host}${extra}Connection: close\r\n`;
         const options = { head: method === "HEAD" };
         const plain = await rawRequest(server.url, `${head}\r\n`, options);
-        const withCookie = await rawRequest(server.url, `${head}Cookie: unrelated=1\r\n\r\n`, options);
+        const control = `${head}Cookie: note=__prerender_bypass\r\n\r\n`;
+        const withCookie = await rawRequest(server.url, control, options);
         const strip = (r: typeof plain) => {
           const { date: _date, ...headers } = r.headers;
           return { status: r.status, headers, body: r.body };

@@ -15,8 +15,8 @@ const VALID_HOST = /^(?:[\w.~!$&'()*+,;=%-]+|\[[\d.:a-f]+\])?(?::\d*)?$/i;
 /** The part of an App the listener needs. */
 export interface Handler {
   handle(source: NodeSource, target: string): Response | Promise<Response>;
-  /** The exact-path lane for fresh cached GETs (App.hit); only asked for requests without cookies. */
-  readonly hit?: (method: string, target: string) => Response | undefined;
+  /** The exact-path shortcut for fresh cached GETs (App.hit). */
+  readonly hit?: (method: string, target: string, cookie: string | undefined) => Response | undefined;
   /** `next.config` `compress` (default true, as `next start`). */
   readonly config?: { readonly compress?: boolean };
   /** The largest per-route body limit, when a route raises it above the server's. */
@@ -115,8 +115,8 @@ export function createListener(
       return;
     }
     const compress = app.config?.compress === true;
-    if (app.hit !== undefined && req.headers.cookie === undefined) {
-      const response = app.hit(req.method!, target);
+    if (app.hit !== undefined) {
+      const response = app.hit(req.method!, target, req.headers.cookie);
       if (response !== undefined) {
         send(req, res, response, compress);
         return;
