@@ -18,7 +18,9 @@ export interface LoadedBuild {
 
 /**
  * Imports `<dir>/entry.mjs` (default `<root>/.approute/server`). `overrides` (a logger, …) build a
- * fresh app instance over the same modules.
+ * fresh app instance over the same modules; the entry's own default instance is then closed, so it
+ * neither preloads modules in the background (logging failures to the console, after the caller
+ * may have removed the build) nor holds a Redis connection.
  */
 export async function loadBuild(
   root: string,
@@ -36,5 +38,7 @@ export async function loadBuild(
     manifest: Manifest;
     create(o: Partial<AppOptions>): App;
   };
-  return { app: overrides ? mod.create(overrides) : mod.app, manifest: mod.manifest, entry };
+  if (overrides === undefined) return { app: mod.app, manifest: mod.manifest, entry };
+  await mod.app.close();
+  return { app: mod.create(overrides), manifest: mod.manifest, entry };
 }

@@ -168,7 +168,10 @@ export interface App {
   readonly config: ResolvedConfig;
   /** The cache runtime: handlers by kind, profiles, tag invalidation (shared by "use cache" and ISR). */
   readonly cache: CacheRuntime;
-  /** Releases what the app holds open (the Redis connection). */
+  /**
+   * Releases what the app holds open (the Redis connection), stops the background preload of route
+   * modules and waits for the load in flight, so the build can be removed once it resolves.
+   */
   close(): Promise<void>;
   /** The largest `bodySizeLimit` any route exports; adapters let such bodies through to routing. */
   readonly maxBodyLimit: number | undefined;
@@ -207,14 +210,19 @@ export function createApp(options: AppOptions): App {
   // so a request for a route not loaded yet waits for its own module, not for all of them. A module
   // that fails is logged once; its requests answer 500. `experimental.preloadEntriesOnStart: false`
   // turns it off, as in Next: each module then loads on its route's first request.
-  // Stops once the app is closed: a closed app loads nothing more in the background.
+  // Stops once the app is closed: a closed app loads nothing more in the background, and close()
+  // waits for the one load in flight, so its files can be removed once close() has resolved.
   let closed = false;
+  let preloading: Promise<unknown> = Promise.resolve();
   if (pending.length > 0 && config.raw.experimental?.preloadEntriesOnStart !== false)
-    queueMicrotask(() => {
-      let chain: Promise<unknown> = Promise.resolve();
-      for (const load of pending)
-        chain = chain.then(() => (closed ? undefined : load().catch(() => undefined)));
-    });
+    preloading = new Promise<void>((resolve) =>
+      queueMicrotask(() => {
+        let chain: Promise<unknown> = Promise.resolve();
+        for (const load of pending)
+          chain = chain.then(() => (closed ? undefined : load().catch(() => undefined)));
+        resolve(chain.then(() => undefined));
+      }),
+    );
   let maxBodyLimit: number | undefined;
   for (const route of router.routes) {
     const limit = route.data.bodyLimit;
@@ -628,8 +636,9 @@ export function createApp(options: AppOptions): App {
     router,
     config,
     cache,
-    close: () => {
+    close: async () => {
       closed = true;
+      await preloading;
       return cache.close();
     },
     routeCache,

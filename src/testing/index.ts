@@ -39,7 +39,7 @@ export interface TestClient {
   /** The app instance (router, config) behind the client. */
   readonly app: App;
   readonly manifest: Manifest;
-  /** Removes the private build directory (no-op for a reused build). */
+  /** Closes the app (background module loads, Redis connections), then removes the private build directory (kept for a reused build). */
   close(): Promise<void>;
 }
 
@@ -75,6 +75,8 @@ export async function createTestClient(options: TestClientOptions): Promise<Test
       return app.fetch(request);
     },
     async close() {
+      // Stops background module loads (and shared-cache connections) before the build goes.
+      await app.close();
       if (owned) rmSync(outDir, { recursive: true, force: true });
     },
   };

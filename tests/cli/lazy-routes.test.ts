@@ -153,9 +153,10 @@ describe("dynamic routes load on first use (#6)", () => {
     }
   });
 
-  test("a closed app starts no further background loads", async () => {
+  test("a closed app starts no further background loads, and close() waits for the one in flight", async () => {
     // The preload goes one module at a time; closing the app (a server's shutdown) ends it, so
-    // nothing is imported, or fails to import, after the app is gone.
+    // nothing is imported, or fails to import, after the app is gone: close() resolves once the
+    // load in flight has settled, so the build may then be removed (as tests and testing's close() do).
     const started: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
@@ -180,8 +181,14 @@ describe("dynamic routes load on first use (#6)", () => {
     });
     const app = createApp({ routes: [record("a"), record("b"), record("c")] });
     await first;
-    await app.close();
+    let closedYet = false;
+    const closing = app.close().then(() => {
+      closedYet = true;
+    });
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    assert.equal(closedYet, false, "close() waits for the module load in flight");
     release();
+    await closing;
     const res = await app.fetch(new Request("http://localhost/a"));
     assert.equal(await res.text(), "a");
     for (let i = 0; i < 20; i++) await Promise.resolve(); // the preload chain's next steps
