@@ -181,6 +181,7 @@ describe("differential fuzz of next.config rules and the proxy matcher: approute
       { target: "/ext-uni/caf%C3%A9", headers: [] },
       { target: "/ext-uni/a%2Fb", headers: [] },
       { target: "/r/euro", headers: [] },
+      { target: "/r/uni/a.b?PX=%20x", headers: [["cookie", "sess=1%25"]] },
     ];
     return fixed(cases);
   });
