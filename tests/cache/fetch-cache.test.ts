@@ -181,6 +181,22 @@ describe("fetch data cache", () => {
     assert.equal((await get("/api/default-cache?nostore")).data.body.n, 2);
   });
 
+  test("R113: a non-ASCII fetch tag is revalidated as written and percent-encoded", async () => {
+    const first = (await get("/api/tagged-intl")).data.body.n;
+    assert.equal((await get("/api/tagged-intl")).data.body.n, first);
+    let expected = first;
+    for (const tag of ["prix-€", "prix-%E2%82%AC"]) {
+      const res = await fetch(`${server.url}/api/invalidate`, {
+        method: "POST",
+        body: JSON.stringify({ tag }),
+      });
+      assert.equal(res.status, 200);
+      expected += 1;
+      assert.equal((await get("/api/tagged-intl")).data.body.n, expected, tag);
+      assert.equal((await get("/api/tagged-intl")).data.body.n, expected, `${tag}: cached again`);
+    }
+  });
+
   test("next.tags without a revalidate or cache option does not cache", async () => {
     const a = await get("/api/tags-only");
     const b = await get("/api/tags-only");

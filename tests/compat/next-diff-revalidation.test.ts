@@ -41,6 +41,11 @@ const DELIBERATE: Record<string, { ours: string; reason: string }> = {
       "Next's limit check runs after adding a tag, so it keeps 129 tags while warning that the 129th was dropped; approute keeps 128 and drops what the warning names (R113)",
   },
   "revalidatePath with lower-case escapes (R110, R113)": { ours: "MISS", reason: DECODED_PATHS },
+  'revalidateTag("") (R107)': {
+    ours: "HIT",
+    reason:
+      "an empty tag names no entry; Next accepts it and invalidates nothing, approute throws a TypeError at the call (the POST answers 500) so the bug that produced it shows, as for an unknown profile name",
+  },
   "legacy: revalidatePath with a space for %20 (R110)": { ours: "MISS MISS", reason: DECODED_PATHS },
 };
 
@@ -354,6 +359,7 @@ const SCENARIOS: Array<[name: string, nextStates: string, steps: Step[]]> = [
     "MISS",
     [{ post: "op=tag-profile&arg=a&profile=%22%22" }, { get: "/data/tagged" }],
   ],
+  ['revalidateTag("") (R107)', "HIT", [{ post: "op=tag-expire0&arg=" }, { get: "/data/tagged" }]],
   [
     "revalidateTag(tag, true) expires at once (R107)",
     "MISS",
