@@ -129,8 +129,8 @@ export function pathTags(path: string, type?: "page" | "layout"): { tags: string
     return {
       ignored: `revalidatePath("${path}") names a dynamic route pattern without a type and has no effect. Pass "page" or "layout" as the second argument, or a concrete path.`,
     };
+  // "" stays "": its tag `_N_T_` names nothing (as in Next), while with a type it is the root.
   let normalized = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
-  if (normalized === "") normalized = "/";
   // A concrete path is compared in decoded-then-header-safe form (see pathnameTagForm); with a type
   // it names route files (a pattern such as `/blog/[slug]`), whose tags are only made header-safe.
   normalized = type === undefined ? pathnameTagForm(normalized) : headerSafeTag(normalized);

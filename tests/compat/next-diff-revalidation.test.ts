@@ -480,6 +480,21 @@ const LEGACY_SCENARIOS: Array<[name: string, nextStates: string, steps: Step[]]>
     ],
   ],
   [
+    'legacy: revalidatePath("/") and revalidatePath("/index") reach the root route (R94, R110)',
+    // The first MISS: revalidatePath("/", "layout") above reached this route too.
+    "MISS MISS HIT MISS HIT",
+    [
+      { get: "/" },
+      { post: "op=path&arg=/" },
+      { get: "/" },
+      { get: "/" },
+      { post: "op=path&arg=/index" },
+      { get: "/" },
+      { get: "/" },
+    ],
+  ],
+  ['legacy: revalidatePath("") reaches nothing (R110)', "HIT", [{ post: "op=path&arg=" }, { get: "/" }]],
+  [
     "legacy: revalidatePath with a space for %20 (R110)",
     "MISS HIT",
     [{ get: "/items/x%20y" }, { post: "op=path&arg=/items/x%20y" }, { get: "/items/x%20y" }],
