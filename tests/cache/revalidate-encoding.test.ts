@@ -2,7 +2,8 @@
 // printable ASCII percent-encoded, so `café` and `caf%C3%A9` are one tag and one path. A route
 // directory that is not ASCII (next start 16.4.6 answers 404 for it, so this is not a differential
 // test) is reached by revalidatePath in either spelling, under a basePath, and so is the "use cache"
-// data it reads (its implicit tags leave the basePath out, as Next's pathname does).
+// data it reads, also in a dynamic route (its implicit tags leave the basePath out, as Next's
+// pathname does).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
@@ -24,6 +25,14 @@ async function data() {
 }
 export async function GET() {
   return Response.json({ data: await data(), route: Math.random() });
+}
+`,
+      "app/live/route.ts": `async function data() {
+  "use cache";
+  return Math.random();
+}
+export async function GET() {
+  return Response.json({ data: await data() });
 }
 `,
       "app/invalidate/route.ts": `import { revalidatePath, revalidateTag } from "next/cache";
@@ -81,4 +90,21 @@ export async function POST(request: Request) {
       assert.equal((await get()).state, "HIT");
     });
   }
+
+  test('R94, R110: under a basePath, revalidatePath reaches the "use cache" data of a dynamic route', async () => {
+    const read = async () => {
+      const res = await fetch(`${server.url}/base/live`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("x-nextjs-cache"), null, "a dynamic route");
+      return ((await res.json()) as { data: number }).data;
+    };
+    const first = await read();
+    assert.equal(await read(), first, "cached");
+    await invalidate({ path: "/base/live" });
+    assert.equal(await read(), first, "the basePath is no part of the path tag, as in Next");
+    await invalidate({ path: "/live" });
+    const second = await read();
+    assert.notEqual(second, first);
+    assert.equal(await read(), second);
+  });
 });
