@@ -99,11 +99,23 @@ function normalizePagePath(path: string): string {
   return path.startsWith("/") ? path : `/${path}`;
 }
 
-/** The route key from a route entry's implicit tags (`_N_T_<route>/route`, R94). */
+/** Runs of percent-encoded bytes above 0x7F: the non-ASCII a tag was made header-safe for (R113). */
+const ENCODED_NON_ASCII = /(?:%[89A-F][0-9A-F])+/g;
+
+/**
+ * The route key from a route entry's implicit tags (`_N_T_<route>/route`, R94), spelt as Next's
+ * page name: the non-ASCII the tag percent-encodes is decoded back (`/café/route`).
+ */
 function sourceRoute(tags: readonly string[], pathname: string): string {
   for (const tag of tags) {
     if (tag.startsWith(IMPLICIT_TAG_PREFIX) && tag.endsWith("/route")) {
-      const route = tag.slice(IMPLICIT_TAG_PREFIX.length);
+      const route = tag.slice(IMPLICIT_TAG_PREFIX.length).replace(ENCODED_NON_ASCII, (run) => {
+        try {
+          return decodeURIComponent(run);
+        } catch {
+          return run;
+        }
+      });
       return route === "/index/route" ? "/route" : route;
     }
   }
