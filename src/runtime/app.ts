@@ -614,7 +614,9 @@ export function createApp(options: AppOptions): App {
     const url = request.url;
     const pathStart = url.indexOf("/", url.indexOf("//") + 2);
     const target = pathStart === -1 ? "/" : url.slice(pathStart);
-    const response = await handle(sourceFromRequest(request), target);
+    const cached =
+      exact.size > 0 ? hit(request.method, target, request.headers.get("cookie") ?? undefined) : undefined;
+    const response = cached ?? (await handle(sourceFromRequest(request), target));
     // Hosts such as Deno and Bun brand-check the Response they are given: hand them a real one.
     const real = isFastResponse(response) ? realResponse(response) : response;
     if (request.method === "HEAD" && real.body !== null) {

@@ -130,6 +130,26 @@ export function HEAD() { return new Response(null, { headers: { "x-from": "HEAD"
     }
   });
 
+  test("R73, R69: the Web entry (app.fetch) takes the same shortcut with the same answers", async () => {
+    const get = () => server.app.fetch(new Request("http://localhost/grouped"));
+    await (await get()).arrayBuffer();
+    const again = await get();
+    assert.ok(again instanceof Response, "a real Response for hosts that brand-check it");
+    assert.equal(again.headers.get("x-nextjs-cache"), "HIT");
+    assert.equal(await again.text(), "grouped");
+    const head = await server.app.fetch(new Request("http://localhost/grouped", { method: "HEAD" }));
+    assert.equal(head.body, null);
+    assert.equal(head.headers.get("x-nextjs-cache"), "HIT");
+    const ownHead = await server.app.fetch(new Request("http://localhost/own-head", { method: "HEAD" }));
+    assert.equal(ownHead.headers.get("x-from"), "HEAD");
+    const { previewId } = JSON.parse(readFileSync(join(server.outDir, "manifest.json"), "utf8"));
+    const draft = await server.app.fetch(
+      new Request("http://localhost/grouped", { headers: { cookie: `__prerender_bypass=${previewId}` } }),
+    );
+    assert.equal(draft.headers.get("x-nextjs-cache"), null);
+    assert.match(draft.headers.get("cache-control") ?? "", /no-store/);
+  });
+
   test("R69: the draft-mode cookie still bypasses the cache", async () => {
     const { previewId } = JSON.parse(readFileSync(join(server.outDir, "manifest.json"), "utf8"));
     assert.match(previewId, /^[0-9a-f]{32}$/);
