@@ -80,6 +80,16 @@ describe("differential fuzz of next.config rules with basePath and trailingSlash
       { target: "/elsewhere/x/", headers: [["x-tag", "abc"]] },
       { target: "/base/r/abs/2", headers: [] },
       { target: "/nobase/a%2Fb/", headers: [] },
+      // R146, R148–R150: non-ASCII sources and destinations under basePath; a repeated query key.
+      { target: "/base/café/1/", headers: [] },
+      { target: "/BASE/caf%C3%A9/1/", headers: [] },
+      { target: "/base/r/uni/caf%C3%A9/", headers: [] },
+      { target: "/base/ü/x/", headers: [] },
+      { target: "/base/ñ/x/", headers: [] },
+      { target: "/base/ext-uni/a%2Fb/", headers: [] },
+      { target: "/base/r/qs/?to=a&to=b", headers: [] },
+      { target: "/base/hqs/?to=a&to=b", headers: [] },
+      { target: "/base/r/qm/?to=&to=", headers: [] },
     ]));
 
   const target = targets({ slash: 0.6, mount: "/base" });
