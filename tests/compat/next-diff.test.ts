@@ -27,6 +27,8 @@ interface Case {
   differs?: { header: string; next: string | RegExp | null; approute: string | null; why: string };
   /** A deliberate difference in status alone (Next answers with its HTML error page). */
   statusDiffers?: { next: number; approute: number; why: string };
+  /** A deliberate difference in the body alone: check each side's body, then status and headers. */
+  bodyDiffers?: { next: string; approute: string; why: string };
   /** Set-Cookie values with a time in them: compare without `Expires=`. */
   cookieTimes?: boolean;
   /** Send an HTTP/1.0 request, with no Host header unless `headers` has one. */
@@ -51,6 +53,57 @@ const cases: Case[] = [
   { name: "R8 static beats dynamic", path: "/api/p/new" },
   { name: "R8 dynamic", path: "/api/p/other" },
   { name: "R8 catch-all", path: "/api/p/a/b" },
+  // `index` segments (R2–R5, R8): next start treats `index` as an ordinary segment everywhere except
+  // as the ONLY segment of an optional catch-all, where it drops it (the pages-router `index`
+  // normalisation leaking through); approute keeps it, see the README's differences table.
+  { name: "R2 /index is not the root route", path: "/index", statusOnly: true },
+  { name: "R2 HEAD /index", method: "HEAD", path: "/index", statusOnly: true },
+  { name: "R2 a trailing /index is not the static route", path: "/api/hello/index", statusOnly: true },
+  { name: "R2 POST to a trailing /index", method: "POST", path: "/api/hello/index", statusOnly: true },
+  { name: "R2 /index is no prefix alias", path: "/index/api/hello", statusOnly: true },
+  { name: "R2/R14 %69ndex after a static route", path: "/api/hello/%69ndex", statusOnly: true },
+  { name: "R2 INDEX after a static route", path: "/api/hello/INDEX", statusOnly: true },
+  { name: "R11 /api/hello/index/ redirects before routing", path: "/api/hello/index/" },
+  { name: "R2 a folder named index", path: "/api/index" },
+  { name: "R2 a folder named index, HEAD", method: "HEAD", path: "/api/index" },
+  { name: "R2 a folder named index, POST", method: "POST", path: "/api/index" },
+  { name: "R2 a folder named index has no index below it", path: "/api/index/index", statusOnly: true },
+  { name: "R11 a folder named index, trailing slash", path: "/api/index/" },
+  { name: "R3 index as a dynamic value", path: "/api/items/index" },
+  { name: "R3 index as a dynamic value, HEAD", method: "HEAD", path: "/api/items/index" },
+  { name: "R4 index as the only catch-all element", path: "/api/docs/index" },
+  { name: "R4/R16 index as the last catch-all element", path: "/api/docs/a/index" },
+  { name: "R4/R16 index as the first catch-all element", path: "/api/docs/index/a" },
+  {
+    name: "R5 index as the only optional catch-all element",
+    path: "/api/opt/index",
+    bodyDiffers: {
+      next: '{"params":{},"hasSlug":false}',
+      approute: '{"params":{"slug":["index"]},"hasSlug":true}',
+      why: "R5: a segment that was sent is delivered; /api/opt and /api/opt/index stay distinguishable",
+    },
+  },
+  {
+    name: "R5/R14 %69ndex as the only optional catch-all element",
+    path: "/api/opt/%69ndex",
+    bodyDiffers: {
+      next: '{"params":{},"hasSlug":false}',
+      approute: '{"params":{"slug":["index"]},"hasSlug":true}',
+      why: "R5 (see above)",
+    },
+  },
+  { name: "R5, HEAD with index as the only element", method: "HEAD", path: "/api/opt/index" },
+  {
+    name: "R5, POST with index as the only element",
+    method: "POST",
+    path: "/api/opt/index",
+    differs: { header: "allow", next: null, approute: "GET, HEAD, OPTIONS", why: "A1" },
+  },
+  { name: "R5/R16 index as the last optional catch-all element", path: "/api/opt/a/index" },
+  { name: "R5/R16 index twice in an optional catch-all", path: "/api/opt/index/index" },
+  { name: "R5 INDEX in an optional catch-all", path: "/api/opt/INDEX" },
+  { name: "R5 index.json in an optional catch-all", path: "/api/opt/index.json" },
+  { name: "R11 optional catch-all index, trailing slash", path: "/api/opt/index/" },
   { name: "R6 route group", path: "/grp" },
   { name: "R7 private folder", path: "/_private/x", statusOnly: true },
   { name: "unknown path", path: "/nope", statusOnly: true },
@@ -829,6 +882,11 @@ describe("differential: approute vs next start", { timeout: 600_000 }, () => {
         assert.equal(nextSide.status, c.statusDiffers.next, "next's status changed");
         assert.equal(ours.status, c.statusDiffers.approute, `approute's status (${c.statusDiffers.why})`);
         return;
+      }
+      if (c.bodyDiffers) {
+        assert.equal(nextSide.body, c.bodyDiffers.next, "next's body changed");
+        assert.equal(ours.body, c.bodyDiffers.approute, `approute's body (${c.bodyDiffers.why})`);
+        nextSide.body = ours.body;
       }
       if (c.statusOnly) {
         assert.equal(ours.status, nextSide.status);

@@ -115,6 +115,11 @@ describe("differential fuzz of next.config rules and the proxy matcher: approute
       { target: "/bfc/1", headers: [] },
       { target: "/chain/1", headers: [] },
       { target: "/chainfb/1", headers: [] },
+      // R5: `index` as the only element of an optional catch-all (a deliberate difference).
+      { target: "/echo/index", headers: [] },
+      { target: "/echo/%69ndex", headers: [] },
+      { target: "/echo/a/index", headers: [] },
+      { target: "/echo/index/index", headers: [] },
       // R149: no redirect under /_next.
       { target: "/_next/r-any", headers: [] },
       { target: "/_NEXT/r-any", headers: [] },

@@ -342,6 +342,22 @@ export function seen(res: RawResponse | null, url: string): Seen {
 export const DELIBERATE: Array<{ why: string; apply(req: Req, next: Seen, ours: Seen): boolean }> = [
   {
     why:
+      "R5: next start drops `index` when it is the only segment an optional catch-all receives " +
+      "(`/echo/index` and `/echo/%69ndex` give `{}`, as `/echo` does; `/echo/a/index` keeps it); " +
+      'approute delivers the segment that was sent: `rest: ["index"]`',
+    apply(_req, next, ours) {
+      type Echo = { route?: string; params?: { rest?: string[] } | null };
+      const theirs = next.body as Echo | null;
+      const mine = ours.body as Echo | null;
+      if (theirs?.route !== "echo" || mine?.route !== "echo" || !theirs.params || !mine.params) return false;
+      if ("rest" in theirs.params || mine.params.rest?.length !== 1 || mine.params.rest[0] !== "index")
+        return false;
+      delete mine.params.rest;
+      return true;
+    },
+  },
+  {
+    why:
       "R148–R150: a query key the request repeats, captured by a `has` condition without `value` and " +
       "used where one value goes (`:to`, not `:to*`), makes next start fail the request with 500 " +
       "(path-to-regexp refuses the array): any client could cause it. approute uses the last value, " +
