@@ -22,10 +22,14 @@ describe("differential fuzz of next.config rules with basePath and trailingSlash
 
   before(async () => {
     upstream = await startEchoUpstream();
-    next = await startNext(FIXTURE, (dir) => {
-      renameSync(join(dir, "next.config.mjs"), join(dir, "rules.mjs"));
-      renameSync(join(dir, "next.config.basepath.mjs"), join(dir, "next.config.mjs"));
-    });
+    next = await startNext(
+      FIXTURE,
+      (dir) => {
+        renameSync(join(dir, "next.config.mjs"), join(dir, "rules.mjs"));
+        renameSync(join(dir, "next.config.basepath.mjs"), join(dir, "next.config.mjs"));
+      },
+      { host: "localhost" },
+    );
     approute = await startFixture("rules-basepath", { root: next.dir });
   });
 

@@ -36,7 +36,7 @@ describe("differential fuzz of next.config rules and the proxy matcher: approute
 
   before(async () => {
     upstream = await startEchoUpstream();
-    next = await startNext(FIXTURE);
+    next = await startNext(FIXTURE, undefined, { host: "localhost" });
     approute = await startFixture("rules", { root: next.dir });
   });
 
@@ -120,6 +120,26 @@ describe("differential fuzz of next.config rules and the proxy matcher: approute
       { target: "/echo/%69ndex", headers: [] },
       { target: "/echo/a/index", headers: [] },
       { target: "/echo/index/index", headers: [] },
+      // R127/R129: headers() and redirects() run once, on the requested path, before the proxy; a
+      // proxy rewrite does not run them (nor the proxy) again on its target, whether a route serves
+      // the target or not, while beforeFiles/afterFiles/fallback rewrites do apply to the target.
+      // (next start bound to another address than localhost forwards the rewrite to itself over
+      // HTTP and runs all of them again: see StartNextOptions.host.)
+      { target: "/pd/miss/a", headers: [] },
+      { target: "/pd/miss/a/b?q=1", headers: [["x-tag", "abc"]] },
+      { target: "/pd/rw/1/2?q=1", headers: [] },
+      { target: "/pd/af/a/b?q=1", headers: [] },
+      { target: "/pd/to/nope/x", headers: [] },
+      { target: "/pd/to/echo/x?y=1", headers: [] },
+      { target: "/pd/to/r/old/1", headers: [] },
+      { target: "/pd/to/pd/rw/1", headers: [] },
+      { target: "/pd/to/af/x", headers: [] },
+      { target: "/pd/to/items/5", headers: [] },
+      { target: "/pd/to/fb/x", headers: [] },
+      { target: "/pd/to/bf/x", headers: [] },
+      { target: "/pd/to/ext/a", headers: [] },
+      { target: "/pd/to/h/1", headers: [] },
+      { target: "/nope/x", headers: [] },
       // R149: no redirect under /_next.
       { target: "/_next/r-any", headers: [] },
       { target: "/_NEXT/r-any", headers: [] },

@@ -14,7 +14,7 @@ const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export interface NextServer {
   /** The copy of the fixture both servers build from. */
   dir: string;
-  /** `http://127.0.0.1:<port>`, to connect to. */
+  /** `http://<host>:<port>`, to connect to. */
   url: string;
   /** The origin Next reports in `request.url` and absolute redirects. */
   origin: string;
@@ -34,11 +34,29 @@ export function freePort(): Promise<number> {
   });
 }
 
+export interface StartNextOptions {
+  /**
+   * The `-H` address next start listens on (default `127.0.0.1`). Bound to an address other than
+   * `localhost`, next start 16.4.6 takes a proxy rewrite for one to another origin (its proxy's
+   * `request.url` says `localhost`) and forwards it to itself over HTTP: the rewritten request runs
+   * the whole routing again — next.config `headers()` of both paths, `redirects()` and the proxy on
+   * the target — and its handler sees the target URL. With `localhost` (as with no `-H` or
+   * `-H 0.0.0.0`, what deployments use) a proxy rewrite stays inside one routing pass (R127, R129);
+   * the server is then asked at `http://localhost:<port>`.
+   */
+  host?: "127.0.0.1" | "localhost";
+}
+
 /**
  * Copies `fixture` (an app directory), runs `next build` in the copy and starts `next start`.
  * `prepare` may change the copy first (a variant's next.config).
  */
-export async function startNext(fixture: string, prepare?: (dir: string) => void): Promise<NextServer> {
+export async function startNext(
+  fixture: string,
+  prepare?: (dir: string) => void,
+  options: StartNextOptions = {},
+): Promise<NextServer> {
+  const host = options.host ?? "127.0.0.1";
   mkdirSync(join(REPO, ".compat-work"), { recursive: true });
   const dir = mkdtempSync(join(REPO, ".compat-work", "run-"));
   cpSync(fixture, dir, { recursive: true });
@@ -48,11 +66,11 @@ export async function startNext(fixture: string, prepare?: (dir: string) => void
   const build = spawnSync(process.execPath, [nextBin, "build"], { cwd: dir, env, encoding: "utf8" });
   assert.equal(build.status, 0, `next build failed:\n${build.stdout}\n${build.stderr}`);
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"],
-    { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child: ChildProcess = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", host], {
+    cwd: dir,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   // Read stderr so a chatty server never blocks on a full pipe; keep the tail for diagnostics.
   let errors = "";
   child.stderr!.on("data", (d) => {
@@ -68,7 +86,7 @@ export async function startNext(fixture: string, prepare?: (dir: string) => void
   });
   return {
     dir,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     origin: `http://localhost:${port}`,
     stderr: () => errors,
     close() {

@@ -31,6 +31,10 @@ export default {
       },
       { source: "/items/:id", headers: [{ key: "x-h-items", value: ":id" }] },
       { source: "/af/:path*", headers: [{ key: "x-h-af", value: ":path*" }] },
+      // The targets of the proxy's rewrites (R127, R129): headers() runs on the requested path only.
+      { source: "/nope/:path*", headers: [{ key: "x-h-nope", value: ":path*" }] },
+      { source: "/pd/:path*", headers: [{ key: "x-h-pd", value: ":path*" }] },
+      { source: "/echo/:path*", headers: [{ key: "x-h-echo", value: "e" }] },
       { source: "/h/:n(\\d+)/:m", headers: [{ key: "x-h-k-:n", value: "v.:m" }] },
       { source: "/h/:id", headers: [{ key: "set-cookie", value: "h=:id; Path=/" }] },
       { source: "/h/:rest*", headers: [{ key: "set-cookie", value: "hr=:rest*" }] },
