@@ -806,6 +806,8 @@ const cases: Case[] = [
     name: "R129/R42 a proxy rewrite under X-Forwarded-Proto: https",
     path: "/api/px/rewrite",
     headers: { "x-forwarded-proto": "https" },
+    // Bound to 127.0.0.1, next start forwards a proxy rewrite to itself over HTTP (see
+    // StartNextOptions.host), here to an https origin it does not serve.
     statusDiffers: { next: 500, approute: 200, why: "next start fetches its own https origin and fails" },
   },
   {
