@@ -153,6 +153,7 @@ export function revalidateTag(tag: string, profile?: string | { expire?: number 
  * Invalidates what was cached for `path` (R110): its implicit `_N_T_` tag (plus `/index` for `/`).
  * With `type` (`"page"` or `"layout"`) a route pattern such as `/blog/[slug]` may be given; `"layout"`
  * reaches every route handler below the path, `"page"` none (as in Next: route handlers are no pages).
+ * A path that is not a string throws a TypeError, as in Next; `""` names nothing.
  */
 export function revalidatePath(path: string, type?: "page" | "layout"): undefined {
   const call = `revalidatePath(${JSON.stringify(path)})`;

@@ -119,8 +119,12 @@ export function implicitTags(routeKey: string, pathname: string): string[] {
  * The tags `revalidatePath(path, type)` invalidates (R110), or a reason it does nothing.
  */
 export function pathTags(path: string, type?: "page" | "layout"): { tags: string[] } | { ignored: string } {
+  // As in Next, a path that is no string (undefined, null, a number) fails the call: a TypeError the
+  // caller sees (an unhandled one answers 500), nothing invalidated.
   if (typeof path !== "string")
-    return { ignored: `revalidatePath() expects a string path, received ${typeof path}.` };
+    throw new TypeError(
+      `revalidatePath(): the path must be a string, received ${path === null ? "null" : typeof path}.`,
+    );
   if (path.length > MAX_PATH_LENGTH)
     return {
       ignored: `revalidatePath(): the path is longer than ${MAX_PATH_LENGTH} characters and is ignored.`,

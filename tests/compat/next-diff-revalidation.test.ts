@@ -26,6 +26,13 @@ const DECODED_PATHS =
   "approute compares concrete paths percent-decoded, so revalidatePath reaches the entry whichever spelling of the path it is given (lower-case escapes, %20 or a space, %3A or a colon); Next compares the spelling, so whether it reaches an entry depends on how the request that filled the entry spelt its URL — approute invalidates in more cases, never fewer";
 
 /**
+ * Why `revalidateTag(undefined)` and `revalidateTag("")` throw in approute. Next accepts both with or
+ * without a profile, answers 200 and invalidates nothing (not even an entry tagged "undefined").
+ */
+const NO_TAG =
+  'a missing or empty tag names no entry; Next accepts it, answers 200 and invalidates nothing (an entry tagged "undefined" stays too), approute throws a TypeError at the call (the POST answers 500, nothing invalidated) so the bug that produced it shows, as for an unknown profile name';
+
+/**
  * Where approute deliberately differs, by scenario name: approute's `x-nextjs-cache` values instead
  * of Next's, and why.
  */
@@ -47,6 +54,11 @@ const DELIBERATE: Record<string, { ours: string; reason: string }> = {
       "an empty tag names no entry; Next accepts it and invalidates nothing, approute throws a TypeError at the call (the POST answers 500) so the bug that produced it shows, as for an unknown profile name",
   },
   "legacy: revalidatePath with a space for %20 (R110)": { ours: "MISS MISS", reason: DECODED_PATHS },
+  'revalidateTag("") without a profile (R107)': { ours: "HIT HIT", reason: NO_TAG },
+  "revalidateTag(undefined) (R107)": { ours: "HIT HIT", reason: NO_TAG },
+  'revalidateTag(undefined, "max") (R107)': { ours: "HIT HIT", reason: NO_TAG },
+  "legacy: revalidateTag(undefined) (R107)": { ours: "HIT HIT HIT", reason: NO_TAG },
+  'legacy: revalidateTag("") without a profile (R107)': { ours: "HIT HIT", reason: NO_TAG },
 };
 
 /** A GET (`settle`: repeat while STALE, record the last answer) or a POST /purge?… */
@@ -128,6 +140,11 @@ const SCENARIOS: Array<[name: string, nextStates: string, steps: Step[]]> = [
       { get: "/data/tagged" },
       { get: "/data/other" },
     ],
+  ],
+  [
+    'revalidatePath(parent, "layout") also reached a route no request had filled yet (R94, R110)',
+    "MISS HIT",
+    [{ get: "/data/undef" }, { get: "/data/undef" }],
   ],
   [
     "revalidatePath of a dynamic pattern without a type has no effect (R110)",
@@ -360,6 +377,28 @@ const SCENARIOS: Array<[name: string, nextStates: string, steps: Step[]]> = [
     [{ post: "op=tag-profile&arg=a&profile=%22%22" }, { get: "/data/tagged" }],
   ],
   ['revalidateTag("") (R107)', "HIT", [{ post: "op=tag-expire0&arg=" }, { get: "/data/tagged" }]],
+  // Missing and empty arguments (R107, R110): what the call answers and what it reaches.
+  [
+    'revalidateTag("") without a profile (R107)',
+    "HIT HIT",
+    [{ post: "op=tag-none&arg=" }, { get: "/data/tagged" }, { get: "/data/undef" }],
+  ],
+  [
+    "revalidateTag(undefined) (R107)",
+    "HIT HIT",
+    [{ post: "op=tag-none&undef" }, { get: "/data/tagged" }, { get: "/data/undef" }],
+  ],
+  [
+    'revalidateTag(undefined, "max") (R107)',
+    "HIT HIT",
+    [{ post: "op=tag-max&undef" }, { get: "/data/tagged" }, { get: "/data/undef" }],
+  ],
+  [
+    "revalidatePath(undefined) (R110)",
+    "HIT HIT",
+    [{ post: "op=path&undef" }, { get: "/data/tagged" }, { get: "/data/undef" }],
+  ],
+  ['revalidatePath("") (R110)', "HIT", [{ post: "op=path&arg=" }, { get: "/data/tagged" }]],
   [
     "revalidateTag(tag, true) expires at once (R107)",
     "MISS",
@@ -458,6 +497,11 @@ const LEGACY_SCENARIOS: Array<[name: string, nextStates: string, steps: Step[]]>
     ],
   ],
   [
+    'legacy: revalidatePath("/", "layout") also reached routes no scenario asked for since (R94, R110)',
+    "MISS MISS HIT HIT",
+    [{ get: "/tagged" }, { get: "/undef" }, { get: "/tagged" }, { get: "/undef" }],
+  ],
+  [
     'legacy: revalidatePath(pattern, "layout") reaches every entry of the route (R94, R110)',
     "MISS MISS HIT",
     [
@@ -495,6 +539,21 @@ const LEGACY_SCENARIOS: Array<[name: string, nextStates: string, steps: Step[]]>
   ],
   ['legacy: revalidatePath("") reaches nothing (R110)', "HIT", [{ post: "op=path&arg=" }, { get: "/" }]],
   [
+    "legacy: revalidatePath(undefined) (R110)",
+    "HIT HIT",
+    [{ post: "op=path&undef" }, { get: "/" }, { get: "/undef" }],
+  ],
+  [
+    "legacy: revalidateTag(undefined) (R107)",
+    "HIT HIT HIT",
+    [{ post: "op=tag-none&undef" }, { get: "/" }, { get: "/tagged" }, { get: "/undef" }],
+  ],
+  [
+    'legacy: revalidateTag("") without a profile (R107)',
+    "HIT HIT",
+    [{ post: "op=tag-none&arg=" }, { get: "/tagged" }, { get: "/undef" }],
+  ],
+  [
     "legacy: revalidatePath with a space for %20 (R110)",
     "MISS HIT",
     [{ get: "/items/x%20y" }, { post: "op=path&arg=/items/x%20y" }, { get: "/items/x%20y" }],
@@ -504,6 +563,7 @@ const LEGACY_SCENARIOS: Array<[name: string, nextStates: string, steps: Step[]]>
 interface Observation {
   step: string;
   status: number;
+  body?: string;
   cache?: string | null;
   cacheControl?: string | null;
   changed?: boolean;
@@ -518,8 +578,12 @@ async function runScenario(
   for (const step of steps) {
     if ("post" in step) {
       const response = await fetch(`${origin}/purge?${step.post}`, { method: "POST" });
-      await response.text();
-      trace.push({ step: `POST ${step.post.slice(0, 60)}`, status: response.status });
+      // The body says whether the call threw ({"threw":true}) or returned ({"ok":true}).
+      trace.push({
+        step: `POST ${step.post.slice(0, 60)}`,
+        status: response.status,
+        body: await response.text(),
+      });
       continue;
     }
     let response: Response;
