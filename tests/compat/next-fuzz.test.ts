@@ -685,8 +685,9 @@ describe("differential fuzz: approute vs next start", { timeout: 900_000 }, () =
   const survey: string[] = [];
 
   before(async () => {
-    next = await startNext(FIXTURE);
-    approute = await startFixture("compat", { root: next.dir });
+    // Both on `localhost`, as next-diff.test.ts: next start keeps proxy rewrites in one pass.
+    next = await startNext(FIXTURE, undefined, { host: "localhost" });
+    approute = await startFixture("compat", { root: next.dir, serve: { hostname: "localhost" } });
   });
 
   after(async () => {

@@ -36,13 +36,14 @@ export function freePort(): Promise<number> {
 
 export interface StartNextOptions {
   /**
-   * The `-H` address next start listens on (default `127.0.0.1`). Bound to an address other than
-   * `localhost`, next start 16.4.6 takes a proxy rewrite for one to another origin (its proxy's
-   * `request.url` says `localhost`) and forwards it to itself over HTTP: the rewritten request runs
-   * the whole routing again — next.config `headers()` of both paths, `redirects()` and the proxy on
-   * the target — and its handler sees the target URL. With `localhost` (as with no `-H` or
+   * The `-H` address next start listens on (default `127.0.0.1`). Bound to `127.0.0.1`, next start
+   * 16.4.6 takes a proxy rewrite for one to another origin (its proxy's `request.url` says
+   * `localhost`, its router `127.0.0.1`) and forwards it to itself over HTTP: the rewritten request
+   * runs the whole routing again — next.config `headers()` of both paths, `redirects()` and the
+   * proxy on the target — and its handler sees the target URL. With `localhost` (as with no `-H` or
    * `-H 0.0.0.0`, what deployments use) a proxy rewrite stays inside one routing pass (R127, R129);
-   * the server is then asked at `http://localhost:<port>`.
+   * the server is then asked at `http://localhost:<port>`. Suites whose fixture has proxy rewrites
+   * use `localhost` (and serve approute on `localhost` too, for the same X-Forwarded-Host, R47).
    */
   host?: "127.0.0.1" | "localhost";
 }

@@ -375,8 +375,8 @@ export const DELIBERATE: Array<{ why: string; apply(req: Req, next: Seen, ours: 
       "R129: a handler reached through a proxy rewrite sees, with next start in its usual setup " +
       "(one routing pass), the URL the client requested in request.url and nextUrl: the rewrite's " +
       "own path and query are nowhere to be seen (only its params arrive). approute shows the " +
-      "handler the rewrite's target, path and query, as next start itself does when bound to an " +
-      "address other than localhost (it then forwards the rewrite to itself over HTTP)",
+      "handler the rewrite's target, path and query, as next start itself does when bound to " +
+      "127.0.0.1 (it then forwards the rewrite to itself over HTTP)",
     apply(_req, next, ours) {
       type Seen = { route?: string; pathname?: string; search?: string; query?: unknown; url?: string };
       const theirs = next.body as Seen | null;
