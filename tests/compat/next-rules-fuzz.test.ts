@@ -140,6 +140,12 @@ describe("differential fuzz of next.config rules and the proxy matcher: approute
       { target: "/pd/to/ext/a", headers: [] },
       { target: "/pd/to/h/1", headers: [] },
       { target: "/nope/x", headers: [] },
+      // The same for next.config rewrites (R127, R148–R150), in each phase.
+      { target: "/bf-nope/x", headers: [] },
+      { target: "/af-nope/x?q=1", headers: [] },
+      { target: "/fb-nope/x", headers: [] },
+      { target: "/bf-r/1", headers: [] },
+      { target: "/af-r/1", headers: [] },
       // R149: no redirect under /_next.
       { target: "/_next/r-any", headers: [] },
       { target: "/_NEXT/r-any", headers: [] },

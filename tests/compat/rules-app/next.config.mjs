@@ -160,6 +160,10 @@ export default {
         { source: "/bfd/:id", destination: "/p/:id" },
         { source: "/bfc/:id", destination: "/bfc2/:id" },
         { source: "/bfc2/:id", destination: "/echo/bfc/:id" },
+        // To a path no route serves, and to a redirect's source (R127: headers() and redirects()
+        // ran on the requested path and do not run again).
+        { source: "/bf-nope/:x", destination: "/nope/:x" },
+        { source: "/bf-r/:x", destination: "/r/old/:x" },
       ],
       afterFiles: [
         { source: "/af/:path*", destination: "/echo/af/:path*?via=af" },
@@ -178,10 +182,13 @@ export default {
         { source: "/af-uni/:x", destination: "/echo/ü/:x" },
         { source: "/af-rq", has: [{ type: "query", key: "to" }], destination: "/echo/afrq/:to" },
         { source: "/af-rqs", has: [{ type: "query", key: "to" }], destination: "/echo/afrqs/:to*" },
+        { source: "/af-nope/:x", destination: "/nope/:x" },
+        { source: "/af-r/:x", destination: "/r/old/:x" },
       ],
       fallback: [
         { source: "/fb/:path*", destination: "/echo/fb/:path*" },
         { source: "/chainfb2/:x", destination: "/echo/chainfb/:x" },
+        { source: "/fb-nope/:x", destination: "/nope/:x" },
         // External destinations (R150): the test starts an echo server and names it here.
         { source: "/ext/:path*", destination: `${UPSTREAM}/up/:path*` },
         { source: "/ext-q/:id", destination: `${UPSTREAM}/upq/:id?x=:id&static=1` },
