@@ -103,7 +103,7 @@ function schedule(tags: string[], durations: { expire?: number } | undefined, ca
  * how long stale entries may still be served. Without it the entries expire at once (deprecated form).
  * As in Next, any other profile (a number, `true`) also expires them at once, and a falsy one (`""`,
  * `0`, `null`) counts as none. The tag is compared in header-safe form (R113): `café` and
- * `caf%C3%A9` are one tag.
+ * `caf%C3%A9` are one tag. A missing or empty tag invalidates nothing (with a warning), as in Next.
  */
 export function revalidateTag(tag: string, profile?: string | { expire?: number }): undefined {
   const call = `revalidateTag(${JSON.stringify(tag)})`;
@@ -143,8 +143,13 @@ export function revalidateTag(tag: string, profile?: string | { expire?: number 
     );
     durations = undefined;
   }
-  if (typeof tag !== "string" || tag === "")
-    throw new TypeError(`${call}: the tag must be a non-empty string.`);
+  // A missing or empty tag names no entry. Next accepts it and invalidates nothing; so does approute
+  // (a handler migrated from Next keeps its 200), but it says so, since a tag was surely meant.
+  if (tag === undefined || tag === null || tag === "") {
+    runtime.warnOnce(`${call}: no tag given, nothing was invalidated. Pass the tag the entries were cached with.`);
+    return undefined;
+  }
+  if (typeof tag !== "string") throw new TypeError(`${call}: the tag must be a string.`);
   schedule([headerSafeTag(tag)], durations, call);
   return undefined;
 }

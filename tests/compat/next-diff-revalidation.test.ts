@@ -26,13 +26,6 @@ const DECODED_PATHS =
   "approute compares concrete paths percent-decoded, so revalidatePath reaches the entry whichever spelling of the path it is given (lower-case escapes, %20 or a space, %3A or a colon); Next compares the spelling, so whether it reaches an entry depends on how the request that filled the entry spelt its URL — approute invalidates in more cases, never fewer";
 
 /**
- * Why `revalidateTag(undefined)` and `revalidateTag("")` throw in approute. Next accepts both with or
- * without a profile, answers 200 and invalidates nothing (not even an entry tagged "undefined").
- */
-const NO_TAG =
-  'a missing or empty tag names no entry; Next accepts it, answers 200 and invalidates nothing (an entry tagged "undefined" stays too), approute throws a TypeError at the call (the POST answers 500, nothing invalidated) so the bug that produced it shows, as for an unknown profile name';
-
-/**
  * Where approute deliberately differs, by scenario name: approute's `x-nextjs-cache` values instead
  * of Next's, and why.
  */
@@ -48,17 +41,7 @@ const DELIBERATE: Record<string, { ours: string; reason: string }> = {
       "Next's limit check runs after adding a tag, so it keeps 129 tags while warning that the 129th was dropped; approute keeps 128 and drops what the warning names (R113)",
   },
   "revalidatePath with lower-case escapes (R110, R113)": { ours: "MISS", reason: DECODED_PATHS },
-  'revalidateTag("") (R107)': {
-    ours: "HIT",
-    reason:
-      "an empty tag names no entry; Next accepts it and invalidates nothing, approute throws a TypeError at the call (the POST answers 500) so the bug that produced it shows, as for an unknown profile name",
-  },
   "legacy: revalidatePath with a space for %20 (R110)": { ours: "MISS MISS", reason: DECODED_PATHS },
-  'revalidateTag("") without a profile (R107)': { ours: "HIT HIT", reason: NO_TAG },
-  "revalidateTag(undefined) (R107)": { ours: "HIT HIT", reason: NO_TAG },
-  'revalidateTag(undefined, "max") (R107)': { ours: "HIT HIT", reason: NO_TAG },
-  "legacy: revalidateTag(undefined) (R107)": { ours: "HIT HIT HIT", reason: NO_TAG },
-  'legacy: revalidateTag("") without a profile (R107)': { ours: "HIT HIT", reason: NO_TAG },
 };
 
 /** A GET (`settle`: repeat while STALE, record the last answer) or a POST /purge?… */
