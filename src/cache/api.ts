@@ -146,7 +146,9 @@ export function revalidateTag(tag: string, profile?: string | { expire?: number 
   // A missing or empty tag names no entry. Next accepts it and invalidates nothing; so does approute
   // (a handler migrated from Next keeps its 200), but it says so, since a tag was surely meant.
   if (tag === undefined || tag === null || tag === "") {
-    runtime.warnOnce(`${call}: no tag given, nothing was invalidated. Pass the tag the entries were cached with.`);
+    runtime.warnOnce(
+      `${call}: no tag given, nothing was invalidated. Pass the tag the entries were cached with.`,
+    );
     return undefined;
   }
   if (typeof tag !== "string") throw new TypeError(`${call}: the tag must be a string.`);
