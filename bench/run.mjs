@@ -93,8 +93,7 @@ async function prepare() {
     execFileSync(process.execPath, [join(REPO, "scripts", "build-lib.mjs")], { stdio: "inherit" });
   }
   if (
-    !existsSync(join(BENCH, "node_modules", "fastify")) ||
-    !existsSync(join(BENCH, "node_modules", "hono"))
+    !["fastify", "hono", "find-my-way", "rou3"].every((name) => existsSync(join(BENCH, "node_modules", name)))
   ) {
     log("· installing the peers (bench/package.json)");
     execFileSync("npm", ["install", "--no-audit", "--no-fund", "--no-save"], {
@@ -249,6 +248,8 @@ async function main() {
     hono: version(join(BENCH, "node_modules", "hono")),
     "@hono/node-server": version(join(BENCH, "node_modules", "@hono", "node-server")),
     next: version(join(REPO, "node_modules", "next")),
+    "find-my-way": version(join(BENCH, "node_modules", "find-my-way")),
+    rou3: version(join(BENCH, "node_modules", "rou3")),
     wrk: spawnSync("wrk", ["-v"], { encoding: "utf8" }).stdout.split("\n")[0].trim(),
   };
 

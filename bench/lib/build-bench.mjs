@@ -2,6 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { serverEnv } from "./proc.mjs";
 
 /** Writes a project with `count` route files (a mix of static, dynamic, JSON and cookie routes). */
 export function generateApp(dir, repo, count = 200) {
@@ -35,6 +36,7 @@ export function timeBuilds(dir, bin, runs = 3) {
     const started = performance.now();
     const result = spawnSync("taskset", ["-c", "0", process.execPath, bin, "build", dir], {
       encoding: "utf8",
+      env: serverEnv(),
     });
     wall.push(performance.now() - started);
     if (result.status !== 0) throw new Error(`approute build failed:\n${result.stdout}${result.stderr}`);
