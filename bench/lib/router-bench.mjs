@@ -1,32 +1,23 @@
-// Router microbenchmark: matches/s for static hits, dynamic hits and misses as the route count grows.
-// Run by bench/run.mjs pinned to the server core; prints one JSON line.
+// Router microbenchmark: matches/s for static hits, dynamic hits and misses as the route count grows,
+// approute's router side by side with the routers of Fastify (find-my-way), h3 (rou3) and Hono (its
+// default SmartRouter: RegExpRouter, falling back to TrieRouter), fed the same routes in their own
+// syntax. Run by bench/run.mjs pinned to the server core; prints one JSON line.
+//
+// Each router is measured in a process of its own (as it runs in its own server: its heap, its
+// garbage, its cache lines), and the routers take turns, one process each, ROUNDS times.
+//
+// node router-bench.mjs [sizes] [seconds]         all routers, the report's JSON
+// node router-bench.mjs [sizes] [seconds] <name>  one turn of one router (used by the above)
+import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
-// The router is internal (dist/ bundles it into a shared chunk), so compile src/core/router.ts on
-// its own, with the same esbuild settings as the published build, and measure that.
-const outfile = fileURLToPath(new URL("../.work/router-bench-router.mjs", import.meta.url));
-createRequire(import.meta.url)("esbuild").buildSync({
-  entryPoints: [fileURLToPath(new URL("../../src/core/router.ts", import.meta.url))],
-  outfile,
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  logLevel: "warning",
-});
-const { createRouter } = await import(outfile);
-// Peers: the routers of Fastify (find-my-way), h3 (rou3) and Hono (its default SmartRouter, which
-// picks RegExpRouter and falls back to TrieRouter), fed the same routes in their own syntax.
-const bench = createRequire(new URL("../package.json", import.meta.url));
-const findMyWay = bench("find-my-way");
-const rou3 = await import(bench.resolve("rou3"));
-const { SmartRouter } = await import(bench.resolve("hono/router/smart-router"));
-const { RegExpRouter } = await import(bench.resolve("hono/router/reg-exp-router"));
-const { TrieRouter } = await import(bench.resolve("hono/router/trie-router"));
-
 const SIZES = (process.argv[2] ?? "100,1000,10000").split(",").map(Number);
 const SECONDS = Number(process.argv[3] ?? 0.5);
+const ONE = process.argv[4];
+const NAMES = ["approute", "find-my-way", "rou3", "hono"];
+const ROUNDS = 3;
+const self = fileURLToPath(import.meta.url);
 
 /** `n` routes: half static (`/s<i>/items/list`), half dynamic (`/d<i>/[id]/edit`). */
 function routes(n) {
@@ -58,40 +49,62 @@ function paths(n, kind) {
   return out;
 }
 
-/** The four routers over route list `list`, each as `match(path) → route index or -1`. */
-function routers(list) {
-  const pattern = (segments, style) =>
-    segments
-      .map((s) => (s.kind === "static" ? `/${s.value}` : style === "colon" ? `/:${s.name}` : "/:id"))
-      .join("");
-  const ours = createRouter(list);
-  const fmw = findMyWay();
-  const h3 = rou3.createRouter();
-  const hono = new SmartRouter({ routers: [new RegExpRouter(), new TrieRouter()] });
-  for (const [i, route] of list.entries()) {
-    const path = pattern(route.segments, "colon");
-    fmw.on("GET", path, () => i);
-    rou3.addRoute(h3, "GET", path, i);
-    hono.add("GET", path, i);
+/** Router `name` over route list `list`, as `match(path) → route index or -1`. */
+async function router(name, list) {
+  const pattern = (segments) =>
+    segments.map((s) => (s.kind === "static" ? `/${s.value}` : `/:${s.name}`)).join("");
+  const bench = createRequire(new URL("../package.json", import.meta.url));
+  switch (name) {
+    case "approute": {
+      // The router is internal (dist/ bundles it into a shared chunk), so compile src/core/router.ts
+      // on its own, with the same esbuild settings as the published build, and measure that.
+      const outfile = fileURLToPath(new URL("../.work/router-bench-router.mjs", import.meta.url));
+      createRequire(import.meta.url)("esbuild").buildSync({
+        entryPoints: [fileURLToPath(new URL("../../src/core/router.ts", import.meta.url))],
+        outfile,
+        bundle: true,
+        format: "esm",
+        platform: "node",
+        target: "node20",
+        logLevel: "warning",
+      });
+      const { createRouter } = await import(outfile);
+      const ours = createRouter(list);
+      return (path) => {
+        const m = ours.match(path);
+        return m === null ? -1 : m.route.data;
+      };
+    }
+    case "find-my-way": {
+      const fmw = bench("find-my-way")();
+      for (const [i, route] of list.entries()) fmw.on("GET", pattern(route.segments), () => i);
+      return (path) => {
+        const m = fmw.find("GET", path);
+        return m === null ? -1 : m.handler();
+      };
+    }
+    case "rou3": {
+      const rou3 = await import(bench.resolve("rou3"));
+      const h3 = rou3.createRouter();
+      for (const [i, route] of list.entries()) rou3.addRoute(h3, "GET", pattern(route.segments), i);
+      return (path) => {
+        const m = rou3.findRoute(h3, "GET", path);
+        return m === undefined ? -1 : m.data;
+      };
+    }
+    case "hono": {
+      const { SmartRouter } = await import(bench.resolve("hono/router/smart-router"));
+      const { RegExpRouter } = await import(bench.resolve("hono/router/reg-exp-router"));
+      const { TrieRouter } = await import(bench.resolve("hono/router/trie-router"));
+      const hono = new SmartRouter({ routers: [new RegExpRouter(), new TrieRouter()] });
+      for (const [i, route] of list.entries()) hono.add("GET", pattern(route.segments), i);
+      return (path) => {
+        const [found] = hono.match("GET", path);
+        return found.length === 0 ? -1 : found[0][0];
+      };
+    }
   }
-  return {
-    approute: (path) => {
-      const m = ours.match(path);
-      return m === null ? -1 : m.route.data;
-    },
-    "find-my-way": (path) => {
-      const m = fmw.find("GET", path);
-      return m === null ? -1 : m.handler();
-    },
-    rou3: (path) => {
-      const m = rou3.findRoute(h3, "GET", path);
-      return m === undefined ? -1 : m.data;
-    },
-    hono: (path) => {
-      const [found] = hono.match("GET", path);
-      return found.length === 0 ? -1 : found[0][0];
-    },
-  };
+  throw new Error(`unknown router ${name}`);
 }
 
 /** Matches/s of `match` over `paths` for `seconds` of this thread's CPU time; checks every answer. */
@@ -122,25 +135,42 @@ function answers(list, kind) {
   });
 }
 
-const ROUNDS = 3;
-const median = (values) => values.sort((a, b) => a - b)[values.length >> 1];
-const result = [];
-for (const n of SIZES) {
-  const all = routers(routes(n));
-  const row = { routes: n, peers: {} };
-  for (const kind of ["static", "dynamic", "miss"]) {
-    // Flat strings, as a request's pathname is (template literals build rope strings, slower to read).
-    const list = JSON.parse(JSON.stringify(paths(n, kind)));
-    const expected = answers(list, kind);
-    const rates = Object.fromEntries(Object.keys(all).map((name) => [name, []]));
-    // The routers take turns, so each round's figures share the host's state.
-    for (let round = 0; round < ROUNDS; round++)
-      for (const [name, match] of Object.entries(all))
-        rates[name].push(measure(match, list, expected, SECONDS / ROUNDS));
-    row[kind] = median(rates.approute);
-    for (const name of Object.keys(all))
-      if (name !== "approute") (row.peers[name] ??= {})[kind] = median(rates[name]);
+const KINDS = ["static", "dynamic", "miss"];
+
+if (ONE !== undefined) {
+  // One turn: every size and kind for router ONE, SECONDS / ROUNDS each.
+  const turn = {};
+  for (const n of SIZES) {
+    // Each size gets a fresh router; the previous one is garbage by then.
+    const match = await router(ONE, routes(n));
+    turn[n] = {};
+    for (const kind of KINDS) {
+      // Flat strings, as a request's pathname is (template literals build ropes, slower to read).
+      const list = JSON.parse(JSON.stringify(paths(n, kind)));
+      turn[n][kind] = measure(match, list, answers(list, kind), SECONDS / ROUNDS);
+    }
   }
-  result.push(row);
+  console.log(JSON.stringify(turn));
+} else {
+  const rates = {}; // rates[name][n][kind] = one figure per turn
+  for (let round = 0; round < ROUNDS; round++)
+    for (const name of NAMES) {
+      const out = spawnSync(process.execPath, [self, SIZES.join(","), String(SECONDS), name], {
+        encoding: "utf8",
+      });
+      if (out.status !== 0) throw new Error(`router bench (${name}) failed:\n${out.stderr}`);
+      const turn = JSON.parse(out.stdout.trim().split("\n").pop());
+      for (const n of SIZES)
+        for (const kind of KINDS) (((rates[name] ??= {})[n] ??= {})[kind] ??= []).push(turn[n][kind]);
+    }
+  const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+  const result = SIZES.map((n) => {
+    const row = { routes: n, peers: {} };
+    for (const kind of KINDS) {
+      row[kind] = median(rates.approute[n][kind]);
+      for (const name of NAMES.slice(1)) (row.peers[name] ??= {})[kind] = median(rates[name][n][kind]);
+    }
+    return row;
+  });
+  console.log(JSON.stringify(result));
 }
-console.log(JSON.stringify(result));

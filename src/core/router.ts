@@ -125,6 +125,16 @@ interface CompiledTrie<T> {
   routes: RouteEntry<T>[];
 }
 
+/**
+ * Whether the walk reads `node`'s static child in place (F_ONLY): exactly one, with a name that
+ * encodeURIComponent leaves alone. Such an edge never enters the edge table, which stays smaller.
+ */
+function onlyChild<T>(node: Node<T>): [string, Node<T>] | null {
+  if (node.static === null || node.static.size !== 1) return null;
+  const entry = node.static.entries().next().value!;
+  return encodeURIComponent(entry[0]) === entry[0] ? entry : null;
+}
+
 function compileTrie<T>(root: Node<T>): CompiledTrie<T> {
   const order: Node<T>[] = [];
   const ids = new Map<Node<T>, number>();
@@ -146,7 +156,7 @@ function compileTrie<T>(root: Node<T>): CompiledTrie<T> {
   let poolLength = 0;
   for (const node of order) {
     if (node.static === null) continue;
-    edgeCount += node.static.size;
+    if (onlyChild(node) === null) edgeCount += node.static.size;
     for (const key of node.static.keys()) {
       if (key.length > longest) longest = key.length;
       if (names.has(key)) continue;
@@ -166,7 +176,7 @@ function compileTrie<T>(root: Node<T>): CompiledTrie<T> {
   // Slots first: each static edge's slot also gets a copy of its child's record, below.
   const slotOf = new Map<Node<T>, number>();
   for (const node of order) {
-    if (node.static === null) continue;
+    if (node.static === null || onlyChild(node) !== null) continue;
     const parent = ids.get(node)!;
     for (const [key, child] of node.static) {
       const hash = hashOf(key);
@@ -185,15 +195,13 @@ function compileTrie<T>(root: Node<T>): CompiledTrie<T> {
     table[at + N_ROUTE] = route;
     table[at + N_DYNAMIC] = node.dynamic === null ? -1 : ids.get(node.dynamic)! * NODE_STRIDE;
     const tail = node.catchAll !== null || node.optional !== null;
-    let only = false;
-    if (node.static !== null && node.static.size === 1) {
-      const [key, child] = node.static.entries().next().value!;
-      if (encodeURIComponent(key) === key) {
-        only = true;
-        table[at + N_ONLY] = ids.get(child)! * NODE_STRIDE;
-        table[at + N_ONLY_NAME] = names.get(key)!;
-        table[at + N_ONLY_LENGTH] = key.length;
-      }
+    const single = onlyChild(node);
+    const only = single !== null;
+    if (single !== null) {
+      const [key, child] = single;
+      table[at + N_ONLY] = ids.get(child)! * NODE_STRIDE;
+      table[at + N_ONLY_NAME] = names.get(key)!;
+      table[at + N_ONLY_LENGTH] = key.length;
     }
     table[at + N_FLAGS] =
       (node.static === null ? 0 : F_STATIC) |
