@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
-import { type TempProject, tempProject } from "../helpers/project.ts";
+import { skewedClock, type TempProject, tempProject } from "../helpers/project.ts";
 import { rawRequest, simple } from "../helpers/raw.ts";
 
 const COUNTER = `export const revalidate = 60;
@@ -46,7 +46,7 @@ export function HEAD() { return new Response(null, { headers: { "x-from": "HEAD"
   before(async () => {
     server = await startFixture("exact-lane", {
       root: project.root,
-      overrides: { now: () => Date.now() + clock },
+      overrides: { now: skewedClock(() => clock) },
     });
   });
   after(async () => {

@@ -4,11 +4,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
-import { until } from "../helpers/project.ts";
+import { skewedClock, until } from "../helpers/project.ts";
 import { startUpstream, type Upstream } from "../helpers/upstream.ts";
 
 let clock = 0;
-const now = () => Date.now() + clock;
+const now = skewedClock(() => clock);
 
 let upstream: Upstream;
 const count = (path: string) => upstream.count(path);

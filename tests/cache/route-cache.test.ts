@@ -6,10 +6,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
-import { until } from "../helpers/project.ts";
+import { skewedClock, until } from "../helpers/project.ts";
 
 let clock = 0;
-const now = () => Date.now() + clock;
+const now = skewedClock(() => clock);
 
 async function counts(server: FixtureServer): Promise<Record<string, number>> {
   return (await fetch(`${server.url}/api/counts`)).json();

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
-import { tempProject, until } from "../helpers/project.ts";
+import { skewedClock, tempProject, until } from "../helpers/project.ts";
 
 let fx: FixtureServer;
 let skew = 0;
@@ -21,7 +21,7 @@ const counts = () => json("/counts") as Promise<Record<string, number>>;
 const post = (query: string) => json(`/revalidate?${query}`, { method: "POST" });
 
 before(async () => {
-  fx = await startFixture("use-cache", { overrides: { now: () => Date.now() + skew } });
+  fx = await startFixture("use-cache", { overrides: { now: skewedClock(() => skew) } });
 });
 after(() => fx.close());
 

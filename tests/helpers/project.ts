@@ -84,6 +84,15 @@ export function spawnServer(
   });
 }
 
+/**
+ * A test clock for `overrides.now`: real time plus `skew()` milliseconds, with sub-millisecond
+ * precision like the server's own default clock. A whole-millisecond clock lets an entry rendered in
+ * the same millisecond as a tag invalidation count as invalidated, and the next request miss again.
+ */
+export function skewedClock(skew: () => number): () => number {
+  return () => performance.timeOrigin + performance.now() + skew();
+}
+
 /** Polls `check` (an HTTP probe) until it returns true; each probe is a real request, not a sleep. */
 export async function until(check: () => Promise<boolean>, what: string, attempts = 500): Promise<void> {
   for (let i = 0; i < attempts; i++) {
