@@ -174,6 +174,7 @@ async function buildInto(
     entries[`route-${i}`] = route.path;
   });
   if (scan.proxy) entries.proxy = scan.proxy.path;
+  if (scan.instrumentation) entries.instrumentation = scan.instrumentation.path;
   if (scan.config) entries["next-config"] = scan.config;
 
   options.onProgress?.(`compiling ${routes.length} route${routes.length === 1 ? "" : "s"}`);
@@ -202,6 +203,8 @@ async function buildInto(
   };
   if (scan.proxy)
     manifest.proxy = { file: scan.proxy.file, kind: scan.proxy.kind, chunk: output.files.proxy! };
+  if (scan.instrumentation)
+    manifest.instrumentation = { file: scan.instrumentation.file, chunk: output.files.instrumentation! };
   if (scan.config)
     manifest.config = { file: scan.config.slice(root.length + 1), chunk: output.files["next-config"]! };
   const entry = join(outDir, "entry.mjs");
@@ -210,7 +213,17 @@ async function buildInto(
   // then rewritten for the server, which evaluates it at start. A dev entry always takes it (from
   // the dev loop), and imports the config itself only when none is handed over.
   const buildConfig = scan.nextConfig !== undefined;
-  writeFileSync(entry, generateEntry(manifest, { dev: options.dev, failed, projectRoot, buildConfig }));
+  // The build's own instance (below, to prerender) registers nothing; dev serves this entry.
+  writeFileSync(
+    entry,
+    generateEntry(manifest, {
+      dev: options.dev,
+      failed,
+      projectRoot,
+      buildConfig,
+      instrumentation: options.dev === true,
+    }),
+  );
   wrote(entry);
   if (!options.dev) {
     options.onProgress?.("prerendering cached GETs");

@@ -134,7 +134,8 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     } catch (error) {
       logger.error(
         isApprouteError(error) ? formatError(error) : "Rebuild failed:",
-        isApprouteError(error) ? undefined : error,
+        // The user's own error behind ours (register(), a config function), with its stack.
+        isApprouteError(error) ? error.cause : error,
       );
       if (!current) throw error;
     }

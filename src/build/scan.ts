@@ -1,6 +1,6 @@
 /**
  * Finds the routes root (`app/` or `src/app/`, R1) and every route file under it, plus the proxy /
- * middleware file and `next.config`. Pure file-system reading; nothing is compiled here.
+ * middleware file, `instrumentation.*` and `next.config`. Pure file-system reading; nothing is compiled here.
  * @module
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -26,6 +26,8 @@ export interface ScanResult {
   routes: ScannedRoute[];
   /** Absolute path of `proxy.*` or `middleware.*`, if any. */
   proxy?: { path: string; file: string; kind: "proxy" | "middleware" };
+  /** `instrumentation.*` (register / onRequestError), if any: next to `app/`, or in the project root. */
+  instrumentation?: { path: string; file: string };
   /** Absolute path of `next.config.*`, if any. */
   config?: string;
   /**
@@ -147,6 +149,10 @@ export function scanProject(root: string, options: ScanOptions = {}): ScanResult
   if (proxyPath) result.proxy = { path: proxyPath, file: rel(root, proxyPath), kind: "proxy" };
   else if (middlewarePath)
     result.proxy = { path: middlewarePath, file: rel(root, middlewarePath), kind: "middleware" };
+  const instrumentation =
+    findFile(sourceRoot, "instrumentation", ["ts", "js", "mts", "mjs"]) ??
+    (sourceRoot !== root ? findFile(root, "instrumentation", ["ts", "js", "mts", "mjs"]) : undefined);
+  if (instrumentation) result.instrumentation = { path: instrumentation, file: rel(root, instrumentation) };
   const config = findFile(root, "next.config", ["ts", "mts", "mjs", "js", "cjs"]);
   if (config) result.config = config;
   return result;

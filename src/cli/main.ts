@@ -301,6 +301,9 @@ export async function main(argv: string[]): Promise<number> {
       console.error(
         `approute ${command} failed:\n${formatFailure(error, root, colorEnabled(process.stderr))}`,
       );
+      // The user's own error behind ours (a prerender, a config function, register()): where it was thrown.
+      const cause = error.cause;
+      if (cause instanceof Error && cause.stack) console.error(`\ncaused by: ${cause.stack}`);
     } else console.error(`approute ${command} failed:`, error);
     return 1;
   }

@@ -36,6 +36,8 @@ export const ErrorCode = {
   USAGE: "APR_USAGE",
   /** The middleware / proxy file is invalid. */
   INVALID_PROXY: "APR_INVALID_PROXY",
+  /** `register()` of `instrumentation.ts` threw or rejected at start. */
+  INSTRUMENTATION_FAILED: "APR_INSTRUMENTATION_FAILED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -47,6 +47,11 @@ import { withDeadline } from "./deadline.js";
 import { mayHoldDraftCookies, staleDraftCookies } from "./draft-cookies.js";
 import { matchInputFor, overlay, proxyExternal, withHeaders } from "./final-headers.js";
 import { adaptIncrementalHandler, type NextIncrementalCacheHandler } from "./incremental-handler.js";
+import {
+  createErrorReporter,
+  type InstrumentationRecord,
+  type RequestErrorReporter,
+} from "./instrumentation.js";
 import { type InvokeTarget, invokeHandler } from "./invoke.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import { type PrerenderResult, prerenderRoutes } from "./prerender.js";
@@ -114,6 +119,8 @@ export interface AppOptions {
   routes: readonly RouteModuleRecord[];
   failed?: readonly FailedRouteRecord[];
   proxy?: ProxyRecord;
+  /** `instrumentation.*` of the build; its `register()` has run by now (the entry awaits it). */
+  instrumentation?: InstrumentationRecord;
   config?: NextConfigInput;
   buildId?: string;
   /** Draft-mode secret shared by every process serving one build (R68); random when absent. */
@@ -259,16 +266,19 @@ export function createApp(options: AppOptions): App {
   });
   // A shared cache (Redis) is closed after a graceful shutdown has drained the server.
   if (cache.holdsConnections) onShutdown(() => cache.close());
+  const reportError = createErrorReporter(options.instrumentation, logger);
   const invokeOptions = {
     logger,
     authInterrupts,
     cacheRuntime: cache,
     previewId: options.previewId,
     dev: options.dev === true,
+    reportError,
   };
-  const { routeCache, candidates } = setUpRouteCache(router, options, config, logger, cache);
+  const { routeCache, candidates } = setUpRouteCache(router, options, config, logger, cache, reportError);
 
   const proxy = options.proxy === undefined ? undefined : compileProxy(options.proxy);
+  const proxyRoutePath = options.proxy?.kind === "middleware" ? "/middleware" : "/proxy";
   if (options.proxy?.kind === "middleware") {
     logger.warn(
       `${options.proxy.file}: the "middleware" file convention is deprecated; rename it to proxy.ts and the exported function to "proxy" (Next 16).`,
@@ -457,7 +467,7 @@ export function createApp(options: AppOptions): App {
         return response;
       });
     }
-    return routeCache.serve(cached, params, live);
+    return routeCache.serve(cached, params, live, source);
   }
 
   function matchPath(pathname: string): RouteMatch<RouteData> | null {
@@ -524,6 +534,13 @@ export function createApp(options: AppOptions): App {
         outcome = await runProxy(proxy, proxySource, nextConfig, basePath, logger);
       } catch (error) {
         logger.error(`Error in ${proxy.file} (${source.method} ${fullPath}):`, error);
+        // As Next names them: the proxy runs outside the App Router.
+        if (reportError !== undefined)
+          await reportError(
+            error,
+            { method: source.method, url: source.url, headers: source.headers() },
+            { routerKind: "Pages Router", routePath: proxyRoutePath, routeType: "proxy" },
+          );
         return withHeaders(emptyResponse(500), extra);
       }
       if (outcome instanceof Response) return withHeaders(outcome, extra);
@@ -665,6 +682,7 @@ function setUpRouteCache(
   config: ResolvedConfig,
   logger: Logger,
   cache: CacheRuntime,
+  reportError: RequestErrorReporter | undefined,
 ): {
   routeCache: RouteCache | undefined;
   candidates: Array<{ route: CachedRoute; generateStaticParams?: () => unknown }>;
@@ -705,6 +723,7 @@ function setUpRouteCache(
   if (candidates.length === 0) return { routeCache: undefined, candidates };
   const expireTime = typeof config.raw.expireTime === "number" ? config.raw.expireTime : 31536000;
   const routeCache = new RouteCache({
+    reportError,
     handler: cache.routeHandler,
     buildId: cache.buildId,
     expireTime,
@@ -783,6 +802,7 @@ function compileErrorModule(message: string): Record<string, unknown> {
 
 export { loadCacheHandlers, loadIncrementalCacheHandler } from "./cache-handlers.js";
 export { loadConfigExport } from "./config.js";
+export { registerInstrumentation } from "./instrumentation.js";
 
 /**
  * Stands in for a lazily loaded route module: its recorded non-function exports, and for each

@@ -14,6 +14,7 @@ import { MIDDLEWARE_HEADERS } from "../web/next-response.js";
 import { kHeaders, kInit } from "../web/symbols.js";
 import { applyCookieMutations } from "./cookie-merge.js";
 import { isMaxDurationExceeded } from "./deadline.js";
+import type { RequestErrorReporter } from "./instrumentation.js";
 import type { Logger } from "./logger.js";
 import { emptyResponse, textResponse } from "./responses.js";
 
@@ -37,6 +38,8 @@ export interface InvokeOptions {
   previewId?: string;
   /** `approute dev`: development cookie attributes for draft mode (R68). */
   dev?: boolean;
+  /** `onRequestError` of instrumentation.ts: hears of every failure before its 500 goes out. */
+  reportError?: RequestErrorReporter;
 }
 
 /** Own key `params` only (R34), always a real Promise (R35). */
@@ -76,7 +79,7 @@ export function invokeHandler(
         ? handler(request, createContext(params))
         : requestStorage.run(store, handler, request, createContext(params));
   } catch (error) {
-    return settle(fromError(error, target, request, store, options), store, source, options);
+    return settleFailure(fromError(error, target, request, store, options), store, source, options);
   }
   if (
     result instanceof Promise ||
@@ -85,11 +88,40 @@ export function invokeHandler(
       typeof (result as PromiseLike<unknown>).then === "function")
   ) {
     return Promise.resolve(result).then(
-      (value) => settle(fromValue(value, target, request, store, options), store, source, options),
-      (error) => settle(fromError(error, target, request, store, options), store, source, options),
+      (value) => settleFailure(fromValue(value, target, request, store, options), store, source, options),
+      (error) => settleFailure(fromError(error, target, request, store, options), store, source, options),
     );
   }
-  return settle(fromValue(result, target, request, store, options), store, source, options);
+  return settleFailure(fromValue(result, target, request, store, options), store, source, options);
+}
+
+/** {@link settle} once a failure has been reported (only then is the answer a promise). */
+function settleFailure(
+  response: Response | Promise<Response>,
+  store: RequestStore,
+  source: IncomingSource,
+  options: InvokeOptions,
+): Response | Promise<Response> {
+  return response instanceof Promise
+    ? response.then((value) => settle(value, store, source, options))
+    : settle(response, store, source, options);
+}
+
+/**
+ * The 500 of a failed handler. With an `onRequestError` it is held until the hook has settled, as
+ * next start does; the error then is the one the handler threw, or one naming what it returned.
+ */
+function failure(
+  error: unknown,
+  target: InvokeTarget,
+  request: NextRequest,
+  options: InvokeOptions,
+): Response | Promise<Response> {
+  const report = options.reportError;
+  if (report === undefined) return emptyResponse(500);
+  return report(error, request, { routerKind: "App Router", routePath: target.key, routeType: "route" }).then(
+    () => emptyResponse(500),
+  );
 }
 
 /** Runs the revalidations the handler requested (R112) before the response goes out, then settles. */
@@ -151,13 +183,12 @@ function fromValue(
   request: NextRequest,
   store: RequestStore,
   options: InvokeOptions,
-): Response {
+): Response | Promise<Response> {
   // isFastResponse first: reading the global Response would load undici for every app (#6).
   if (!isFastResponse(value) && !(value instanceof Response)) {
-    options.logger.error(
-      `No response is returned from route handler '${target.file}'. Expected a Response object but received '${describe(value)}' (method: ${request.method}, url: ${request.url}). Export a function that returns a Response (for example Response.json(...)).`,
-    );
-    return emptyResponse(500);
+    const message = `No response is returned from route handler '${target.file}'. Expected a Response object but received '${describe(value)}' (method: ${request.method}, url: ${request.url}). Export a function that returns a Response (for example Response.json(...)).`;
+    options.logger.error(message);
+    return failure(new Error(message), target, request, options);
   }
   // Only NextResponse helpers set these headers, and they always build a Headers object.
   const headers = isFastResponse(value)
@@ -165,16 +196,14 @@ function fromValue(
     : value.headers;
   if (headers !== undefined) {
     if (headers.has(MIDDLEWARE_HEADERS.rewrite)) {
-      options.logger.error(
-        `NextResponse.rewrite() was used in the route handler '${target.file}'; rewrites are only supported in proxy/middleware.`,
-      );
-      return emptyResponse(500);
+      const message = `NextResponse.rewrite() was used in the route handler '${target.file}'; rewrites are only supported in proxy/middleware.`;
+      options.logger.error(message);
+      return failure(new Error(message), target, request, options);
     }
     if (headers.has(MIDDLEWARE_HEADERS.next)) {
-      options.logger.error(
-        `NextResponse.next() was used in the route handler '${target.file}'; next() is only supported in proxy/middleware.`,
-      );
-      return emptyResponse(500);
+      const message = `NextResponse.next() was used in the route handler '${target.file}'; next() is only supported in proxy/middleware.`;
+      options.logger.error(message);
+      return failure(new Error(message), target, request, options);
     }
     if (headers.has(MIDDLEWARE_HEADERS.setCookie)) headers.delete(MIDDLEWARE_HEADERS.setCookie);
   }
@@ -187,7 +216,7 @@ function fromError(
   request: NextRequest,
   store: RequestStore,
   options: InvokeOptions,
-): Response {
+): Response | Promise<Response> {
   if (error instanceof RedirectError) {
     // R30: a server-action-looking POST gets 303 instead of 307.
     const status =
@@ -209,7 +238,7 @@ function fromError(
   // The handler rethrowing its maxDuration abort: the client already has its 504 and the log its line.
   if (isMaxDurationExceeded(error)) return emptyResponse(500);
   options.logger.error(`Error in route handler ${target.file} (${request.method} ${target.key}):`, error);
-  return emptyResponse(500);
+  return failure(error, target, request, options);
 }
 
 /** True for a `Headers` instance, without reading the global `Headers` for plain records. */

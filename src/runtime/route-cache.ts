@@ -16,7 +16,7 @@ import { isApprouteError } from "../core/errors.js";
 import type { Segment } from "../core/route-id.js";
 import type { RoutePolicy } from "../core/segment-config.js";
 import { FastResponse } from "../web/fast-response.js";
-import type { NextRequest } from "../web/next-request.js";
+import type { IncomingSource, NextRequest } from "../web/next-request.js";
 import {
   type CachedResponse,
   type CacheState,
@@ -28,6 +28,7 @@ import {
   type ServedEntry,
   toCacheEntry,
 } from "./cached-response.js";
+import type { RequestErrorReporter } from "./instrumentation.js";
 import { invokeHandler } from "./invoke.js";
 import type { Logger } from "./logger.js";
 import { emptyResponse } from "./responses.js";
@@ -74,6 +75,8 @@ export interface RouteCacheOptions {
   previewId: string | undefined;
   /** The app's cache runtime: "use cache" inside fills, storage failure reporting. */
   cacheRuntime: CacheRuntime;
+  /** `onRequestError` of instrumentation.ts: told of fills that fail, also in the background. */
+  reportError?: RequestErrorReporter;
 }
 
 /** The outcome of running a route's GET for the cache. */
@@ -181,12 +184,13 @@ export class RouteCache {
 
   /**
    * Serves a GET/HEAD of a cached route. `runDynamic` serves the request live (draft mode, or a route
-   * that turned out dynamic).
+   * that turned out dynamic). `source` is the request, for `onRequestError` when a fill fails.
    */
   serve(
     route: CachedRoute,
     params: Record<string, string | string[]>,
     runDynamic: () => Response | Promise<Response>,
+    source: IncomingSource,
   ): Response | Promise<Response> {
     // hot path: a route without params has one pathname and key, built once, so a hit joins and
     // hashes no new string.
@@ -215,13 +219,13 @@ export class RouteCache {
           const state = stored.revalidate < 0 ? "STALE" : this.#timeState(local.entry, at);
           if (state === "HIT") return respondFrom(local, "HIT");
           if (state === "STALE") {
-            this.#regenerate(route, pathname, params, key);
+            this.#regenerate(route, pathname, params, key, source);
             return respondFrom(local, "STALE");
           }
         }
       }
     }
-    return this.#lookup(route, pathname, params, runDynamic);
+    return this.#lookup(route, pathname, params, runDynamic, source);
   }
 
   async #lookup(
@@ -229,6 +233,7 @@ export class RouteCache {
     pathname: string,
     params: Record<string, string | string[]>,
     runDynamic: () => Response | Promise<Response>,
+    source: IncomingSource,
   ): Promise<Response> {
     const key = this.#keyOf(pathname);
     const local = this.#entries.get(key);
@@ -271,12 +276,12 @@ export class RouteCache {
       const state = marked ? "STALE" : this.#timeState(served.entry);
       if (state === "HIT") return respondFrom(served, "HIT");
       if (state === "STALE") {
-        this.#regenerate(route, pathname, params, key);
+        this.#regenerate(route, pathname, params, key, source);
         return respondFrom(served, "STALE");
       }
     }
     const result = await this.#fill(route, pathname, params, key);
-    return this.#answer(route, result, runDynamic, "MISS");
+    return this.#answer(route, result, runDynamic, "MISS", source);
   }
 
   /** Fresh, stale or gone by age (R76, R154); tag invalidations come from the handler. */
@@ -293,6 +298,7 @@ export class RouteCache {
     result: FillResult,
     runDynamic: () => Response | Promise<Response>,
     state: CacheState,
+    source: IncomingSource,
   ): Response | Promise<Response> {
     switch (result.kind) {
       case "entry":
@@ -308,10 +314,23 @@ export class RouteCache {
           headers,
         }) as unknown as Response;
       }
-      case "error":
+      case "error": {
         this.#options.logger.error(`Failed to render ${route.file} for the route cache:`, result.error);
-        return emptyResponse(500);
+        const reported = this.#report(route, result.error, source);
+        return reported === undefined ? emptyResponse(500) : reported.then(() => emptyResponse(500));
+      }
     }
+  }
+
+  /** Tells `onRequestError` that rendering `route` for the cache failed (Next: reason "stale"). */
+  #report(route: CachedRoute, error: unknown, source: IncomingSource): Promise<void> | undefined {
+    const report = this.#options.reportError;
+    if (report === undefined) return undefined;
+    return report(
+      error,
+      { method: source.method, url: source.url, headers: source.headers() },
+      { routerKind: "App Router", routePath: route.key, routeType: "route", revalidateReason: "stale" },
+    );
   }
 
   /** One background regeneration per key at a time; a failure keeps the stale entry (R76). */
@@ -320,17 +339,19 @@ export class RouteCache {
     pathname: string,
     params: Record<string, string | string[]>,
     key: string,
+    source: IncomingSource,
   ): void {
     if (this.#regenerating.has(key)) return;
     this.#regenerating.add(key);
     this.#fill(route, pathname, params, key)
       .then((result) => {
-        if (result.kind === "error")
+        if (result.kind === "error") {
           this.#options.logger.error(
             `Regenerating ${pathname} (${route.file}) failed; the stale response is kept:`,
             result.error,
           );
-        else if (result.kind === "uncacheable")
+          return this.#report(route, result.error, source);
+        } else if (result.kind === "uncacheable")
           this.#options.logger.error(
             `Regenerating ${pathname} (${route.file}) produced a response that cannot be cached (${result.reason}); the stale response is kept.`,
           );

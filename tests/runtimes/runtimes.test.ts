@@ -2,7 +2,8 @@
 // (`bun .approute/server/entry.mjs`), Deno (`deno serve .approute/server/entry.mjs`) and workerd (the
 // `--target worker` bundle, through miniflare), and every runtime answers the same requests exactly
 // like `approute start` on Node: params, query, cookies in and out, JSON bodies, redirects, 404/405/400,
-// a handler error, next.config headers(), and a GET backed by a "use cache" function.
+// a handler error (reported to instrumentation.ts), next.config headers(), and a GET backed by a
+// "use cache" function.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -44,6 +45,8 @@ const PROBES: Probe[] = [
   { name: "malformed escape is a 400", path: "/api/users/%E0%A4%A" },
   { name: "handler error is a 500 without details", path: "/api/fail" },
   { name: "trailing slash redirects", path: "/api/docs/" },
+  // After the failing handler above: every runtime ran register() and reported that one failure.
+  { name: "instrumentation.ts: register() and onRequestError", path: "/api/instrumentation" },
   {
     name: "userAgent() and URLPattern (in the worker bundle when used)",
     path: "/api/ua",
@@ -193,6 +196,17 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
     assert.deepEqual(JSON.parse(byName["percent-decoded param"]!.body).id, "a b");
     assert.deepEqual(JSON.parse(byName["optional catch-all, empty"]!.body), { slug: null });
     assert.deepEqual(JSON.parse(byName["optional catch-all, two segments"]!.body), { slug: ["a", "b/c"] });
+    assert.deepEqual(JSON.parse(byName["instrumentation.ts: register() and onRequestError"]!.body), {
+      registered: 1,
+      reports: [
+        {
+          message: "secret detail that must not reach the client",
+          path: "/api/fail",
+          method: "GET",
+          context: { routerKind: "App Router", routePath: "/api/fail", routeType: "route" },
+        },
+      ],
+    });
     assert.deepEqual(
       JSON.parse(byName["userAgent() and URLPattern (in the worker bundle when used)"]!.body),
       {
