@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
+import { until } from "../helpers/project.ts";
 
 describe("streaming and abort", () => {
   let fx: FixtureServer;
@@ -33,6 +34,17 @@ describe("streaming and abort", () => {
     assert.equal(res.status, 200);
     await assert.rejects(res.text());
     assert.equal((await fetch(`${fx.url}/api/hello`)).status, 200);
+    // The operator hears of it, with the stream's own error (next start logs it too).
+    await until(
+      async () =>
+        fx.logs.some(
+          (l) =>
+            l.level === "error" &&
+            l.message.includes("GET /api/stream-error failed after its status was sent") &&
+            (l.error as Error)?.message === "stream failed",
+        ),
+      "the log line",
+    );
   });
 
   test("R49: request.signal aborts when the client disconnects", async () => {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isMaxDurationExceeded } from "../../runtime/deadline.js";
 import type { Logger } from "../../runtime/logger.js";
 import { NodeSource, ProxiedNodeSource } from "./source.js";
 import { writeResponse } from "./write.js";
@@ -49,7 +50,15 @@ export function createListener(
   const Source = options.trustProxy ? ProxiedNodeSource : NodeSource;
 
   function fail(res: ServerResponse, error: unknown): void {
-    logger.error("Failed to send a response:", error);
+    if (res.headersSent) {
+      // A stream cut off at its maxDuration has been logged by the deadline already.
+      if (isMaxDurationExceeded(error)) return void res.destroy();
+      const req = res.req;
+      logger.error(
+        `The response body of ${req.method} ${req.url} failed after its status was sent; the connection was cut:`,
+        error,
+      );
+    } else logger.error("Failed to send a response:", error);
     if (!res.headersSent) {
       res.writeHead(500, { "content-length": "0" });
       res.end();

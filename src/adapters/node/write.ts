@@ -311,10 +311,14 @@ async function pump(
       }
     }
     out.end();
-  } catch {
+  } catch (error) {
     // R26: the status is already on the wire; cut the connection so the client sees a truncated body.
+    const gone = res.destroyed;
     if (out !== res) out.destroy();
     res.destroy();
+    // The body stream failed while the client was still there: the caller logs it (next start
+    // logs "failed to pipe response" too). A stream that fails because the client left is not news.
+    if (!gone) throw error;
   } finally {
     res.off("close", onClose);
   }
