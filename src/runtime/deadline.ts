@@ -204,7 +204,7 @@ export function withDeadline(
 }
 
 /** The body as a stream when the response streams it, or null when it is whole (string, bytes, none). */
-function streamedBody(response: Response): ReadableStream<Uint8Array> | null {
+export function streamedBody(response: Response): ReadableStream<Uint8Array> | null {
   if (isFastResponse(response) && response[kReal] === undefined) {
     const body = response[kBody];
     return body instanceof ReadableStream ? (response.body as ReadableStream<Uint8Array>) : null;

@@ -13,7 +13,7 @@ import type { IncomingSource, NextRequest } from "../web/next-request.js";
 import { MIDDLEWARE_HEADERS } from "../web/next-response.js";
 import { kHeaders, kInit } from "../web/symbols.js";
 import { applyCookieMutations } from "./cookie-merge.js";
-import { isMaxDurationExceeded } from "./deadline.js";
+import { isMaxDurationExceeded, streamedBody } from "./deadline.js";
 import type { RequestErrorReporter } from "./instrumentation.js";
 import type { Logger } from "./logger.js";
 import { emptyResponse, textResponse } from "./responses.js";
@@ -207,7 +207,53 @@ function fromValue(
     }
     if (headers.has(MIDDLEWARE_HEADERS.setCookie)) headers.delete(MIDDLEWARE_HEADERS.setCookie);
   }
-  return store.mutatedCookies === undefined ? value : applyCookieMutations(value, store);
+  const response = store.mutatedCookies === undefined ? value : applyCookieMutations(value, store);
+  return options.reportError === undefined
+    ? response
+    : reportingBodyFailure(response, target, request, options);
+}
+
+/**
+ * With an `onRequestError`: a streamed body that fails once its status is out is reported too, as
+ * next start does ("failed to pipe response", the stream's error as the cause), before the
+ * connection is cut (R26). A stream that fails because the client left is not reported.
+ */
+function reportingBodyFailure(
+  response: Response,
+  target: InvokeTarget,
+  request: NextRequest,
+  options: InvokeOptions,
+): Response {
+  const body = streamedBody(response);
+  if (body === null) return response;
+  const reader = body.getReader();
+  const wrapped = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        if (!request.signal.aborted)
+          await options.reportError!(new Error("failed to pipe response", { cause: error }), request, {
+            routerKind: "App Router",
+            routePath: target.key,
+            routeType: "route",
+          });
+        controller.error(error);
+        return;
+      }
+      if (chunk.done) controller.close();
+      else controller.enqueue(chunk.value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(wrapped, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }
 
 function fromError(

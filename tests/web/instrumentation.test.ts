@@ -12,6 +12,7 @@ import { BIN, skewedClock, spawnServer, tempProject, until } from "../helpers/pr
 
 interface Report {
   error: string;
+  cause?: string;
   request: { path: string; method: string; headers: Record<string, string> };
   context: Record<string, unknown>;
   settled: boolean;
@@ -113,6 +114,24 @@ describe("instrumentation.ts (in-process server)", () => {
           (l.error as Error)?.message === "the hook itself failed",
       ),
     );
+  });
+
+  test("a body stream that fails after the status: reported as next start does, the connection cut", async () => {
+    const res = await fetch(`${server.url}/stream-fails`);
+    assert.equal(res.status, 200);
+    await assert.rejects(res.text(), "the body is cut off");
+    await until(
+      async () => (await state()).reports.some((r) => r.request.path === "/stream-fails"),
+      "the report",
+    );
+    const report = await reportFor("/stream-fails");
+    assert.equal(report.error, "failed to pipe response");
+    assert.equal(report.cause, "the upstream stream broke");
+    assert.deepEqual(report.context, {
+      routerKind: "App Router",
+      routePath: "/stream-fails",
+      routeType: "route",
+    });
   });
 
   test("a proxy that throws: routeType proxy", async () => {
