@@ -13,6 +13,7 @@ import type { Logger } from "../runtime/logger.js";
 import { writeTypes } from "../typegen/index.js";
 import { type BuildResult, buildProject } from "./build.js";
 import { readCacheLifeProfiles, scanWithConfig } from "./config-profiles.js";
+import { loadEnvFiles } from "./env-files.js";
 import { build as esbuild, formatMessagesSync } from "./esbuild.js";
 import { BUILD_CONFIG, type FailedRoute } from "./manifest.js";
 import { nextAliasPlugin } from "./next-alias.js";
@@ -83,6 +84,12 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     const outDir = join(base, String(gen));
     let result: BuildResult;
     try {
+      // An edited .env file takes effect on the next rebuild, as in next dev (before next.config,
+      // which may read it).
+      loadEnvFiles(root, true, {
+        reload: true,
+        onChange: (file) => logger.info(`approute: reloaded env from ${file}`),
+      });
       // next.config is evaluated here once per rebuild, in the dev phase; the entry takes it (#6).
       const scan = await scanWithConfig(root, "phase-development-server");
       if (options.typegen !== false) {

@@ -6,6 +6,7 @@
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { buildProject } from "../build/build.js";
+import { loadEnvFiles } from "../build/env-files.js";
 import type { WorkerBundle } from "../build/worker.js";
 import { ApprouteError, ErrorCode, isApprouteError } from "../core/errors.js";
 import { parseServerFlags, SERVER_FLAGS, SERVER_FLAGS_HELP, WORKERS_HELP } from "./serve-options.js";
@@ -150,6 +151,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const root = resolve(positionals[0] ?? ".");
   applyNodeEnv(command);
+  if (command !== "typegen") {
+    // .env files, as next dev/build/start load them (cluster workers inherit what the primary loaded).
+    const files = loadEnvFiles(root, command === "dev");
+    if (files.length > 0 && process.env.NODE_UNIQUE_ID === undefined)
+      console.log(`approute: environment from ${files.join(", ")}`);
+  }
   // `start` and `build` switch source maps on once approute's own modules are in (below): Node reads
   // and indexes the map of every module loaded while they are on, and only user code needs them.
   if (command !== "start" && command !== "build") process.setSourceMapsEnabled(true);
