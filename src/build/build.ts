@@ -227,8 +227,17 @@ async function buildInto(
   wrote(entry);
   if (!options.dev) {
     options.onProgress?.("prerendering cached GETs");
-    const prerendered = await prerender(entry, outDir, manifest, failed, projectRoot, scan.nextConfig);
-    if (prerendered) wrote(join(outDir, prerendered));
+    // As in next build, code that runs while building (route modules' top level, prerendered GETs)
+    // sees NEXT_PHASE=phase-production-build: a common guard around database connections.
+    const phase = process.env.NEXT_PHASE;
+    process.env.NEXT_PHASE = "phase-production-build";
+    try {
+      const prerendered = await prerender(entry, outDir, manifest, failed, projectRoot, scan.nextConfig);
+      if (prerendered) wrote(join(outDir, prerendered));
+    } finally {
+      if (phase === undefined) delete process.env.NEXT_PHASE;
+      else process.env.NEXT_PHASE = phase;
+    }
   }
   writeFileSync(join(outDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   wrote(join(outDir, "manifest.json"));
