@@ -34,6 +34,8 @@ Options:
   --minify           Minify the output
   --target <target>  node (default), or worker: also bundle everything into one module,
                      .approute/worker/index.mjs, for Workers runtimes (workerd, Cloudflare)
+  --turbopack, --webpack
+                     Accepted so next build scripts run unchanged; ignored (esbuild compiles)
   -h, --help         Show this help`,
   start: `Usage: approute start [dir] [options]
 
@@ -65,6 +67,7 @@ Options:
   -p, --port <n>         Port to listen on (env PORT, default 3000; 0 = any free port)
   -H, --hostname <host>  Host to bind (env HOSTNAME, default 127.0.0.1)
 ${SERVER_FLAGS_HELP}
+  --turbopack, --webpack Accepted so next dev scripts run unchanged; ignored (esbuild compiles)
   -h, --help             Show this help`,
 };
 
@@ -133,6 +136,10 @@ export async function main(argv: string[]): Promise<number> {
         hostname: { type: "string", short: "H" },
         minify: { type: "boolean" },
         target: { type: "string" },
+        // next dev/build's bundler switches, in many migrated scripts: approute compiles with esbuild.
+        turbo: { type: "boolean" },
+        turbopack: { type: "boolean" },
+        webpack: { type: "boolean" },
         ...SERVER_FLAGS,
       },
     });
@@ -145,6 +152,9 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE[command]);
     return 0;
   }
+  for (const flag of ["turbo", "turbopack", "webpack"] as const)
+    if (values[flag])
+      console.log(`approute ${command}: --${flag} is ignored (approute compiles with esbuild).`);
   if (positionals.length > 1) {
     console.error(`approute ${command}: expected at most one directory, got ${positionals.join(" ")}.`);
     return 2;

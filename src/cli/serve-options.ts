@@ -13,6 +13,8 @@ export const SERVER_FLAGS = {
   "headers-timeout": { type: "string" },
   "request-timeout": { type: "string" },
   "keep-alive-timeout": { type: "string" },
+  // next start's spelling, so a migrated start script keeps working.
+  keepAliveTimeout: { type: "string" },
   "max-connections": { type: "string" },
   "max-header-size": { type: "string" },
   "shutdown-timeout": { type: "string" },
@@ -25,7 +27,8 @@ export const SERVER_FLAGS_HELP = `  --body-limit <size>          Largest request
                                a route may export its own: export const bodySizeLimit = "50mb"
   --headers-timeout <ms>       Time to receive the request headers (default 30000)
   --request-timeout <ms>       Time to receive the whole request (default 300000; 0 = none)
-  --keep-alive-timeout <ms>    Idle keep-alive connection lifetime (default 5000)
+  --keep-alive-timeout <ms>    Idle keep-alive connection lifetime (default 5000;
+                               also --keepAliveTimeout, as next start spells it)
   --max-connections <n>        Most concurrent connections (default 10000)
   --max-header-size <bytes>    Largest request head; larger gets 431 (default 16384)
   --shutdown-timeout <ms>      Grace period for in-flight requests on SIGTERM/SIGINT (default 10000)
@@ -64,7 +67,10 @@ export function parseServerFlags(
   }
   options.headersTimeout = wholeNumber(values, "headers-timeout", command, 1);
   options.requestTimeout = wholeNumber(values, "request-timeout", command);
-  options.keepAliveTimeout = wholeNumber(values, "keep-alive-timeout", command);
+  options.keepAliveTimeout =
+    values.keepAliveTimeout !== undefined && values["keep-alive-timeout"] === undefined
+      ? wholeNumber({ "keep-alive-timeout": values.keepAliveTimeout }, "keep-alive-timeout", command)
+      : wholeNumber(values, "keep-alive-timeout", command);
   options.maxConnections = wholeNumber(values, "max-connections", command, 1);
   options.maxHeaderSize = wholeNumber(values, "max-header-size", command, 1024);
   options.shutdownTimeout = wholeNumber(values, "shutdown-timeout", command);

@@ -59,6 +59,36 @@ describe("approute build + start", () => {
       await server.stop();
     }
   });
+
+  test("next's own flag spellings from migrated scripts: --keepAliveTimeout applies, --turbopack is ignored", async () => {
+    const build = spawnSync(process.execPath, [BIN, "build", project.root, "--turbopack"], {
+      encoding: "utf8",
+    });
+    assert.equal(build.status, 0, build.stderr);
+    assert.match(build.stdout, /--turbopack is ignored/);
+    const server = await spawnServer([
+      "start",
+      project.root,
+      "-p",
+      "0",
+      "-H",
+      "127.0.0.1",
+      "--keepAliveTimeout",
+      "65000",
+    ]);
+    try {
+      const res = await fetch(`${server.url}/api/hello`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("keep-alive"), "timeout=65");
+    } finally {
+      await server.stop();
+    }
+    const bad = spawnSync(process.execPath, [BIN, "start", project.root, "--keepAliveTimeout", "soon"], {
+      encoding: "utf8",
+    });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /Invalid --keep-alive-timeout "soon"/);
+  });
 });
 
 describe("approute CLI usage", () => {
