@@ -203,6 +203,7 @@ async function buildInto(
   };
   if (scan.proxy)
     manifest.proxy = { file: scan.proxy.file, kind: scan.proxy.kind, chunk: output.files.proxy! };
+  if (scan.publicFiles !== undefined && scan.publicFiles.length > 0) manifest.public = scan.publicFiles;
   if (scan.instrumentation)
     manifest.instrumentation = { file: scan.instrumentation.file, chunk: output.files.instrumentation! };
   if (scan.config)

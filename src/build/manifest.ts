@@ -38,6 +38,8 @@ export interface Manifest {
   previewId?: string;
   routes: ManifestRoute[];
   proxy?: { file: string; chunk: string; kind: "proxy" | "middleware" };
+  /** The files of `public/` as URL paths, served from `<root>/public` (not copied). */
+  public?: string[];
   /** `instrumentation.*`: `register()` before the routes load, `onRequestError` for failed requests. */
   instrumentation?: { file: string; chunk: string };
   config?: { file: string; chunk: string };
@@ -151,6 +153,7 @@ export function create(overrides = {}) {
     failed,
     proxy: ${manifest.proxy ? `{ file: manifest.proxy.file, kind: manifest.proxy.kind, module: proxyModule }` : "undefined"},
     instrumentation: ${instrumentation !== undefined ? "instrumentation" : "undefined"},
+    publicFiles: ${manifest.public !== undefined ? `typeof import.meta.url === "string" ? { dir: new URL(${JSON.stringify(`${options.projectRoot ?? "../.."}/public/`)}, import.meta.url).href, paths: manifest.public } : undefined` : "undefined"},
     config,
     buildId: manifest.buildId,
     previewId: manifest.previewId,

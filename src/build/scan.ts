@@ -26,6 +26,8 @@ export interface ScanResult {
   routes: ScannedRoute[];
   /** Absolute path of `proxy.*` or `middleware.*`, if any. */
   proxy?: { path: string; file: string; kind: "proxy" | "middleware" };
+  /** The files of `public/` as URL paths (`/robots.txt`), when the folder exists. */
+  publicFiles?: string[];
   /** `instrumentation.*` (register / onRequestError), if any: next to `app/`, or in the project root. */
   instrumentation?: { path: string; file: string };
   /** Absolute path of `next.config.*`, if any. */
@@ -155,7 +157,33 @@ export function scanProject(root: string, options: ScanOptions = {}): ScanResult
   if (instrumentation) result.instrumentation = { path: instrumentation, file: rel(root, instrumentation) };
   const config = findFile(root, "next.config", ["ts", "mts", "mjs", "js", "cjs"]);
   if (config) result.config = config;
+  const publicFiles = scanPublic(join(root, "public"));
+  if (publicFiles !== undefined) result.publicFiles = publicFiles;
   return result;
+}
+
+/**
+ * The files under `public/` as URL paths, as next start serves them: names starting with a dot are
+ * left out (next start refuses them), except `.well-known`. A symbolic link to a file is served; one
+ * to a folder is not followed.
+ */
+function scanPublic(dir: string): string[] | undefined {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return undefined;
+  const files: string[] = [];
+  const walk = (folder: string, prefix: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (entry.name.startsWith(".") && entry.name !== ".well-known") continue;
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) walk(path, `${prefix}/${entry.name}`);
+      else if (
+        entry.isFile() ||
+        (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isFile())
+      )
+        files.push(`${prefix}/${entry.name}`);
+    }
+  };
+  walk(dir, "");
+  return files.sort();
 }
 
 function rel(root: string, path: string): string {

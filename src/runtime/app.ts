@@ -63,6 +63,7 @@ import {
   replayableBody,
   runProxy,
 } from "./proxy.js";
+import { createPublicFiles, type PublicFilesRecord } from "./public-files.js";
 import {
   emptyResponse,
   permanentRedirectResponse,
@@ -121,6 +122,8 @@ export interface AppOptions {
   proxy?: ProxyRecord;
   /** `instrumentation.*` of the build; its `register()` has run by now (the entry awaits it). */
   instrumentation?: InstrumentationRecord;
+  /** The project's `public/` folder and the files the build found in it. */
+  publicFiles?: PublicFilesRecord;
   config?: NextConfigInput;
   buildId?: string;
   /** Draft-mode secret shared by every process serving one build (R68); random when absent. */
@@ -279,6 +282,7 @@ export function createApp(options: AppOptions): App {
 
   const proxy = options.proxy === undefined ? undefined : compileProxy(options.proxy);
   const proxyRoutePath = options.proxy?.kind === "middleware" ? "/middleware" : "/proxy";
+  const publicFiles = createPublicFiles(options.publicFiles);
   if (options.proxy?.kind === "middleware") {
     logger.warn(
       `${options.proxy.file}: the "middleware" file convention is deprecated; rename it to proxy.ts and the exported function to "proxy" (Next 16).`,
@@ -314,6 +318,9 @@ export function createApp(options: AppOptions): App {
     }
     if (proxy !== undefined || hasRules)
       return handleWithRules(source, target.pathname, pathname, target.search);
+    // A public/ file wins over a route of the same path, as in next start.
+    const file = publicFiles?.serve(source, pathname!);
+    if (file !== undefined) return file;
     if (trailingSlash) pathname = routablePath(pathname!);
     return serve(source, router.match(pathname!), undefined);
   }
@@ -331,7 +338,7 @@ export function createApp(options: AppOptions): App {
       const target = splitTarget(path);
       if (target === null || target.pathname !== path || target.search !== "") continue;
       if (repeatedSlashRedirect(target, path) !== null || resolvePathname(path) !== null) continue;
-      if (router.match(path)?.route !== route) continue;
+      if (router.match(path)?.route !== route || publicFiles?.has(path)) continue;
       exact.set(path, route);
     }
   }
@@ -589,6 +596,10 @@ export function createApp(options: AppOptions): App {
     if (rules.beforeFiles.length > 0) {
       const hit = await phase(rules.beforeFiles, false);
       if (hit !== null && "response" in hit) return hit.response;
+    }
+    if (routable && publicFiles !== undefined) {
+      const file = publicFiles.serve(source, current);
+      if (file !== undefined) return withHeaders(await file, extra);
     }
     let match = routable ? matchPath(current) : null;
     let settled = match !== null && match.route.params.length === 0;

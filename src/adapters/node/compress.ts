@@ -64,7 +64,8 @@ export function shouldCompress(req: IncomingMessage, status: number, flat: Flat,
   if (varyAt === -1) flat.push("vary", "Accept-Encoding");
   else if (!/(?:^|,)\s*(?:accept-encoding|\*)\s*(?:,|$)/i.test(flat[varyAt + 1]!))
     flat[varyAt + 1] = `${flat[varyAt + 1]}, Accept-Encoding`;
-  if (req.method === "HEAD" || status === 204 || status === 304) return false;
+  // A 206's Content-Range counts the identity bytes (public/ files answer ranges).
+  if (req.method === "HEAD" || status === 204 || status === 206 || status === 304) return false;
   if (find(flat, "content-encoding") !== -1) return false;
   if (length !== -1 && length < COMPRESS_THRESHOLD) return false;
   return acceptsGzip(req);
