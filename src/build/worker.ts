@@ -31,6 +31,16 @@ function noRedisPlugin(): Plugin {
   throw new Error("The Redis cache handler needs Node's TCP sockets and is not part of a Workers bundle. Unset APPROUTE_REDIS_URL (and approute.redis in next.config); the bundle then uses the embedded memory cache.");
 }\n`,
       }));
+      // The project's @opentelemetry/api is resolved by path at start; public/ is read from disk.
+      // A Workers bundle can do neither: the platform traces requests and serves static assets.
+      b.onLoad({ filter: /[\\/]runtime[\\/]otel-api\.[jt]s$/ }, () => ({
+        loader: "js",
+        contents: "export async function loadOtelApi() {\n  return undefined;\n}\n",
+      }));
+      b.onLoad({ filter: /[\\/]runtime[\\/]public-files\.[jt]s$/ }, () => ({
+        loader: "js",
+        contents: "export function createPublicFiles() {\n  return undefined;\n}\n",
+      }));
       // Custom cacheHandlers are imported from paths at start; a Workers bundle cannot import by path.
       b.onLoad({ filter: /[\\/]runtime[\\/]cache-handlers\.[jt]s$/ }, () => ({
         loader: "js",

@@ -74,6 +74,7 @@ import { rescheme, retarget } from "./retarget.js";
 import { type CachedRoute, canonicalPath, RouteCache } from "./route-cache.js";
 import { onShutdown } from "./shutdown.js";
 import { maskRequest } from "./static-request.js";
+import { createTracing, type OtelApi } from "./tracing.js";
 
 /** A loaded route module as the build (or dev server) hands it over. */
 export interface RouteModuleRecord {
@@ -124,6 +125,8 @@ export interface AppOptions {
   instrumentation?: InstrumentationRecord;
   /** The project's `public/` folder and the files the build found in it. */
   publicFiles?: PublicFilesRecord;
+  /** The project's `@opentelemetry/api` when a tracer provider is registered (see `loadOtelApi`). */
+  otel?: OtelApi;
   config?: NextConfigInput;
   buildId?: string;
   /** Draft-mode secret shared by every process serving one build (R68); random when absent. */
@@ -283,6 +286,7 @@ export function createApp(options: AppOptions): App {
   const proxy = options.proxy === undefined ? undefined : compileProxy(options.proxy);
   const proxyRoutePath = options.proxy?.kind === "middleware" ? "/middleware" : "/proxy";
   const publicFiles = createPublicFiles(options.publicFiles);
+  const tracing = createTracing(options.otel);
   if (options.proxy?.kind === "middleware") {
     logger.warn(
       `${options.proxy.file}: the "middleware" file convention is deprecated; rename it to proxy.ts and the exported function to "proxy" (Next 16).`,
@@ -445,6 +449,10 @@ export function createApp(options: AppOptions): App {
     }
     const request = createIncomingRequest(source, nextConfig);
     if (requestHeaders !== undefined) setIncomingHeaders(request, requestHeaders);
+    if (tracing !== undefined)
+      return tracing.handler(source.method, data.target.key, () =>
+        invokeHandler(data.target, handler, request, params, source, invokeOptions),
+      );
     return invokeHandler(data.target, handler, request, params, source, invokeOptions);
   }
 
@@ -463,6 +471,10 @@ export function createApp(options: AppOptions): App {
       if (requestHeaders !== undefined) setIncomingHeaders(request, requestHeaders);
       if (mask) request = maskRequest(request, canonicalPath(route.segments, params), basePath);
       const init = mask ? { phase: "prerender" as const } : undefined;
+      if (tracing !== undefined)
+        return tracing.handler(source.method, route.key, () =>
+          invokeHandler(route, handler, request, params, source, invokeOptions, init),
+        );
       return invokeHandler(route, handler, request, params, source, invokeOptions, init);
     };
     const cached = data.cached;
@@ -643,8 +655,10 @@ export function createApp(options: AppOptions): App {
     const pathStart = url.indexOf("/", url.indexOf("//") + 2);
     const target = pathStart === -1 ? "/" : url.slice(pathStart);
     const cached =
-      exact.size > 0 ? hit(request.method, target, request.headers.get("cookie") ?? undefined) : undefined;
-    const response = cached ?? (await handle(sourceFromRequest(request), target));
+      exact.size > 0 && tracing === undefined
+        ? hit(request.method, target, request.headers.get("cookie") ?? undefined)
+        : undefined;
+    const response = cached ?? (await traced(sourceFromRequest(request), target));
     // Hosts such as Deno and Bun brand-check the Response they are given: hand them a real one.
     const real = isFastResponse(response) ? realResponse(response) : response;
     if (request.method === "HEAD" && real.body !== null) {
@@ -659,10 +673,15 @@ export function createApp(options: AppOptions): App {
     return prerenderRoutes(candidates, routeCache);
   }
 
+  // With tracing every request gets its span: the exact-path lane (no span) is off then.
+  const traced =
+    tracing === undefined
+      ? handle
+      : (source: IncomingSource, target: string) => tracing.request(source, target, handle);
   return {
     fetch,
-    handle,
-    hit: exact.size > 0 ? hit : undefined,
+    handle: traced,
+    hit: exact.size > 0 && tracing === undefined ? hit : undefined,
     router,
     config,
     cache,
@@ -814,6 +833,7 @@ function compileErrorModule(message: string): Record<string, unknown> {
 export { loadCacheHandlers, loadIncrementalCacheHandler } from "./cache-handlers.js";
 export { loadConfigExport } from "./config.js";
 export { registerInstrumentation } from "./instrumentation.js";
+export { loadOtelApi } from "./otel-api.js";
 
 /**
  * Stands in for a lazily loaded route module: its recorded non-function exports, and for each
