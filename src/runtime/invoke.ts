@@ -7,7 +7,7 @@
 import { type RequestStore, requestStorage } from "../context/request-store.js";
 import type { RouteHandler } from "../core/dispatch.js";
 import { PayloadTooLargeError } from "../web/errors.js";
-import { isFastResponse } from "../web/fast-response.js";
+import { FastResponse, isFastResponse } from "../web/fast-response.js";
 import { HttpFallbackError, RedirectError } from "../web/navigation.js";
 import type { IncomingSource, NextRequest } from "../web/next-request.js";
 import { MIDDLEWARE_HEADERS } from "../web/next-response.js";
@@ -249,11 +249,12 @@ function reportingBodyFailure(
       return reader.cancel(reason);
     },
   });
-  return new Response(wrapped, {
+  // A FastResponse, as the handler's own: the global Response would load undici (#6).
+  return new FastResponse(wrapped, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,
-  });
+  }) as unknown as Response;
 }
 
 function fromError(
