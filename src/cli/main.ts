@@ -255,7 +255,9 @@ export async function main(argv: string[]): Promise<number> {
     if (command === "start") {
       const hostname = (values.hostname as string | undefined) ?? process.env.HOSTNAME;
       if (workers > 1 && cluster?.isPrimary) {
-        await loadBuild(root); // fail here, once, when there is no build
+        // Fail here, once, when there is no build; instrumentation.ts registers in the workers only.
+        (globalThis as Record<symbol, unknown>)[Symbol.for("approute.cluster-primary")] = true;
+        await loadBuild(root);
         installCrashGuards(consoleLogger);
         runPrimary({ cluster, workers, hostname, logger: consoleLogger, shutdownTimeout });
         return -1;

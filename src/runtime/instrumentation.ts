@@ -78,6 +78,8 @@ export function createErrorReporter(
 }
 
 const REGISTERED = Symbol.for("approute.instrumentation-registered");
+/** Set by the CLI in the primary process of a cluster. */
+export const PRIMARY = Symbol.for("approute.cluster-primary");
 
 /**
  * Runs `register()` of a project's instrumentation file once per process and project (`key`: the
@@ -88,7 +90,10 @@ const REGISTERED = Symbol.for("approute.instrumentation-registered");
  * (next start would keep running and answer every request with a 500).
  */
 export function registerInstrumentation(record: InstrumentationRecord, key: string): Promise<void> {
-  const global = globalThis as { [REGISTERED]?: Map<string, Promise<void>> };
+  const global = globalThis as { [REGISTERED]?: Map<string, Promise<void>>; [PRIMARY]?: boolean };
+  // The primary of `approute start --workers n` loads the build only to check it: it serves nothing,
+  // so it registers nothing; each worker registers in its own process.
+  if (global[PRIMARY] === true) return Promise.resolve();
   const registry = (global[REGISTERED] ??= new Map());
   let done = registry.get(key);
   if (done === undefined) {

@@ -238,6 +238,42 @@ describe("instrumentation.ts through the CLI", () => {
     }
   });
 
+  test("approute start --workers 2: each worker registers, the primary (which serves nothing) does not", async () => {
+    const project = tempProject({
+      "instrumentation.ts": `export function register() { console.log("registered in " + process.pid); }\n`,
+      "app/pid/route.ts": `export function GET() { return new Response(String(process.pid)); }\n`,
+    });
+    try {
+      const build = spawnSync(process.execPath, [BIN, "build", project.root], { encoding: "utf8" });
+      assert.equal(build.status, 0, build.stderr);
+      const server = await spawnServer([
+        "start",
+        project.root,
+        "-p",
+        "0",
+        "-H",
+        "127.0.0.1",
+        "--workers",
+        "2",
+      ]);
+      try {
+        const pids = new Set<number>();
+        await until(async () => {
+          const res = await fetch(`${server.url}/pid`, { headers: { connection: "close" } });
+          pids.add(Number(await res.text()));
+          return pids.size === 2;
+        }, "both workers to answer");
+        const registered = [...server.output().matchAll(/registered in (\d+)/g)].map((m) => Number(m[1]));
+        assert.deepEqual(registered.sort(), [...pids].sort());
+        assert.ok(!registered.includes(server.child.pid!));
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      project.dispose();
+    }
+  });
+
   test("approute dev: register() runs once, not again on every rebuild", async () => {
     const project = tempProject({
       "instrumentation.ts": `export function register() { (globalThis as any).__registered = ((globalThis as any).__registered ?? 0) + 1; }\n`,
