@@ -14,6 +14,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { buildProject } from "../build/build.js";
+import { loadEnvFiles } from "../build/env-files.js";
 import { loadBuild } from "../build/load.js";
 import type { Manifest } from "../build/manifest.js";
 import type { App } from "../runtime/app.js";
@@ -48,6 +49,9 @@ let sequence = 0;
 /** Builds (or reuses a build of) the app in `dir` and returns an in-process client. */
 export async function createTestClient(options: TestClientOptions): Promise<TestClient> {
   const root = resolve(options.dir);
+  // The project's .env files, as next/jest loads them: .env.test and .env when NODE_ENV is "test"
+  // (test runners set it), the production files otherwise; .env.local never in test.
+  loadEnvFiles(root, false);
   const origin = options.origin ?? "http://localhost";
   const overrides = options.logger ? { logger: options.logger } : undefined;
   let outDir: string;

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createTestClient, type TestClient } from "approute/testing";
 import { type CapturedLog, captureLogger, FIXTURES } from "../helpers/fixture.ts";
+import { tempProject } from "../helpers/project.ts";
 
 describe("createTestClient", () => {
   let client: TestClient;
@@ -73,6 +74,30 @@ describe("createTestClient", () => {
       "closing one client leaves others working",
     );
   });
+});
+
+test("createTestClient loads the project's .env files as next/jest does: .env.test and .env, never .env.local", async () => {
+  assert.equal(process.env.NODE_ENV, "test", "the test runner's mode");
+  const project = tempProject({
+    ".env": "FROM_ENV=env\nIN_TEST=env\n",
+    ".env.test": "IN_TEST=env.test\n",
+    ".env.local": "FROM_LOCAL=yes\n",
+    "app/env/route.ts": `export function GET() {
+  return Response.json({ env: process.env.FROM_ENV, test: process.env.IN_TEST, local: process.env.FROM_LOCAL ?? null });
+}
+`,
+  });
+  const client = await createTestClient({ dir: project.root });
+  try {
+    assert.deepEqual(await (await client.fetch("/env")).json(), {
+      env: "env",
+      test: "env.test",
+      local: null,
+    });
+  } finally {
+    await client.close();
+    project.dispose();
+  }
 });
 
 describe("createTestClient({ reuseBuild: true })", () => {
