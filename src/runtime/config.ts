@@ -58,7 +58,32 @@ export const KNOWN_CONFIG_KEYS = new Set([
   "eslint",
   "distDir",
   "approute",
+  // Options for pages, the browser bundle, Next's own build output or its dev tooling: nothing a
+  // route handler can observe, so a migrated config passes without a warning.
+  "transpilePackages",
+  "logging",
+  "devIndicators",
+  "allowedDevOrigins",
+  "productionBrowserSourceMaps",
+  "assetPrefix",
+  "crossOrigin",
+  "sassOptions",
+  "compiler",
+  "typedRoutes",
+  "outputFileTracingRoot",
+  "outputFileTracingIncludes",
+  "outputFileTracingExcludes",
+  "staticPageGenerationTimeout",
+  "htmlLimitedBots",
+  "deploymentId",
+  "generateBuildId",
+  "onDemandEntries",
+  "bundlePagesRouterDependencies",
+  "modularizeImports",
 ]);
+
+/** Bundler configuration approute cannot apply: named in a warning of its own. */
+const BUNDLER_KEYS = ["webpack", "turbopack"];
 
 function invalid(key: string, expected: string, received: unknown): ApprouteError {
   return new ApprouteError(
@@ -73,7 +98,12 @@ function invalid(key: string, expected: string, received: unknown): ApprouteErro
 /** Validates the config object; `warn` receives one message listing ignored keys. */
 export function resolveConfig(input: NextConfigInput = {}, warn?: (message: string) => void): ResolvedConfig {
   if (typeof input !== "object" || input === null) throw invalid("(root)", "an object", input);
-  const unknown = Object.keys(input).filter((k) => !KNOWN_CONFIG_KEYS.has(k));
+  const bundler = Object.keys(input).filter((k) => BUNDLER_KEYS.includes(k));
+  if (bundler.length > 0 && warn)
+    warn(
+      `next.config: ${bundler.map((k) => `"${k}"`).join(" and ")} configuration is not applied: approute compiles with esbuild (tsconfig "paths" are honoured). Move aliases your route code needs into tsconfig "paths".`,
+    );
+  const unknown = Object.keys(input).filter((k) => !KNOWN_CONFIG_KEYS.has(k) && !BUNDLER_KEYS.includes(k));
   if (unknown.length > 0 && warn)
     warn(
       `next.config: ignoring unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}.`,

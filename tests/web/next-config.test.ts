@@ -7,6 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { createApp, ErrorCode } from "approute";
 import { type FixtureServer, startFixture } from "../helpers/fixture.ts";
+import { tempProject } from "../helpers/project.ts";
 
 let fx: FixtureServer;
 let upstream: Server;
@@ -150,6 +151,42 @@ describe("env, unknown keys", () => {
     const warnings = fx.logs.filter((l) => l.level === "warn" && l.message.includes("unknown option"));
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!.message, /"someUnknownOption", "anotherUnknownOption"/);
+  });
+});
+
+describe("next.config options a migrated config carries", () => {
+  test("options route handlers never see pass quietly; webpack/turbopack get a warning of their own", async () => {
+    const project = tempProject({
+      "next.config.mjs": `export default {
+  logging: { fetches: { fullUrl: true } },
+  transpilePackages: ["some-ui"],
+  devIndicators: false,
+  outputFileTracingRoot: "/",
+  webpack: (config) => config,
+  turbopack: { resolveAlias: {} },
+  madeUpOption: 1,
+};
+`,
+      "app/ok/route.ts": `export function GET() { return new Response("ok"); }\n`,
+    });
+    const server = await startFixture("config-migrated", { root: project.root });
+    try {
+      assert.equal(await (await fetch(`${server.url}/ok`)).text(), "ok");
+      const warnings = server.logs.filter((l) => l.level === "warn").map((l) => l.message);
+      assert.deepEqual(
+        warnings.filter((m) => m.includes("unknown option")),
+        ['next.config: ignoring unknown option "madeUpOption".'],
+      );
+      const bundler = warnings.filter((m) => m.includes("is not applied"));
+      assert.equal(bundler.length, 1);
+      assert.match(
+        bundler[0]!,
+        /"webpack" and "turbopack" configuration is not applied: approute compiles with esbuild/,
+      );
+    } finally {
+      await server.close();
+      project.dispose();
+    }
   });
 });
 
