@@ -18,6 +18,7 @@ import {
   type Plugin,
 } from "./esbuild.js";
 import { INJECT_GLOBALS, injectGlobalsPlugin } from "./inject-globals.js";
+import { markerPackagesPlugin } from "./marker-packages.js";
 import { nextAliasPlugin } from "./next-alias.js";
 import { storeUsageAnalyser } from "./store-usage.js";
 import { cacheDirectivePlugin } from "./use-cache.js";
@@ -110,6 +111,7 @@ export async function compile(input: CompileInput): Promise<CompileOutput> {
       logLevel: "silent",
       plugins: [
         nextAliasPlugin(),
+        markerPackagesPlugin(),
         cacheDirectivePlugin(input.root),
         injectGlobalsPlugin(),
         ...(input.configFile ? [configPathsPlugin(input.configFile)] : []),
@@ -152,8 +154,23 @@ export async function compile(input: CompileInput): Promise<CompileOutput> {
   } catch (error) {
     const failure = error as BuildFailure;
     // A plugin's own error (e.g. APR_INVALID_DIRECTIVE) keeps its code.
-    const detail = failure.errors?.[0]?.detail;
-    if (isApprouteError(detail)) throw Object.assign(detail, { messages: failure.errors });
+    const first = failure.errors?.[0];
+    const detail = first?.detail;
+    if (isApprouteError(detail)) {
+      // An error raised while resolving an import has no place of its own: esbuild's is the import's.
+      const place = detail.location === undefined ? first?.location : undefined;
+      const error = place
+        ? new ApprouteError(
+            detail.code,
+            `${place.file}:${place.line}:${place.column + 1}: ${detail.message}`,
+            {
+              location: { file: place.file, line: place.line, column: place.column + 1 },
+              hint: detail.hint,
+            },
+          )
+        : detail;
+      throw Object.assign(error, { messages: failure.errors });
+    }
     if (Array.isArray(failure.errors))
       throw Object.assign(compileError(failure.errors, input.root), { messages: failure.errors });
     throw error;

@@ -16,6 +16,7 @@ import { readCacheLifeProfiles, scanWithConfig } from "./config-profiles.js";
 import { loadEnvFiles } from "./env-files.js";
 import { build as esbuild, formatMessagesSync } from "./esbuild.js";
 import { BUILD_CONFIG, type FailedRoute } from "./manifest.js";
+import { markerPackagesPlugin } from "./marker-packages.js";
 import { nextAliasPlugin } from "./next-alias.js";
 import type { ScanResult } from "./scan.js";
 import { cacheDirectivePlugin } from "./use-cache.js";
@@ -52,7 +53,7 @@ async function findFailures(scan: ScanResult): Promise<FailedRoute[]> {
           platform: "node",
           packages: "external",
           logLevel: "silent",
-          plugins: [nextAliasPlugin(), cacheDirectivePlugin(scan.root)],
+          plugins: [nextAliasPlugin(), markerPackagesPlugin(), cacheDirectivePlugin(scan.root)],
         });
       } catch (error) {
         const messages = (error as { errors?: import("esbuild").Message[] }).errors ?? [];

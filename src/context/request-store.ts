@@ -56,6 +56,11 @@ export interface RequestStore {
 
 export const requestStorage = new AsyncLocalStorage<RequestStore>();
 
+// Next's Node server puts the class on `globalThis` when the environment has none (libraries written
+// for Next read `globalThis.AsyncLocalStorage`); the same here, at the cost of one property write.
+const scope = globalThis as { AsyncLocalStorage?: unknown };
+if (typeof scope.AsyncLocalStorage !== "function") scope.AsyncLocalStorage = AsyncLocalStorage;
+
 /** The current store, or undefined outside a request. */
 export function currentRequestStore(): RequestStore | undefined {
   return requestStorage.getStore();

@@ -38,6 +38,8 @@ export const ErrorCode = {
   INVALID_PROXY: "APR_INVALID_PROXY",
   /** `register()` of `instrumentation.ts` threw or rejected at start. */
   INSTRUMENTATION_FAILED: "APR_INSTRUMENTATION_FAILED",
+  /** Route code imports `client-only`, a marker for browser-only modules. */
+  CLIENT_ONLY_IMPORT: "APR_CLIENT_ONLY_IMPORT",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
