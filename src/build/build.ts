@@ -157,6 +157,11 @@ function sweep(outDir: string, previous: string[], written: string[]): void {
   }
 }
 
+/** The strings of a config value that should be a list of them (anything else: none). */
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : undefined;
+}
+
 async function buildInto(
   options: BuildOptions,
   failed: FailedRoute[],
@@ -185,6 +190,7 @@ async function buildInto(
     minify: options.minify,
     plugins: options.plugins,
     configFile: scan.config,
+    serverExternalPackages: stringList(scan.nextConfig?.serverExternalPackages),
   });
   for (const file of output.outputs) wrote(file);
   const hash = createHash("sha256");

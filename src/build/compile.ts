@@ -20,6 +20,7 @@ import {
 import { INJECT_GLOBALS, injectGlobalsPlugin } from "./inject-globals.js";
 import { markerPackagesPlugin } from "./marker-packages.js";
 import { nextAliasPlugin } from "./next-alias.js";
+import { reactServerPlugin, relinkReactServer } from "./react-server.js";
 import { storeUsageAnalyser } from "./store-usage.js";
 import { cacheDirectivePlugin } from "./use-cache.js";
 
@@ -33,6 +34,8 @@ export interface CompileInput {
   define?: Record<string, string>;
   /** Absolute path of `next.config.*`, whose paths stay those of the source (config-paths.ts). */
   configFile?: string;
+  /** next.config `serverExternalPackages`: resolved by Node as installed (react-server.ts). */
+  serverExternalPackages?: readonly string[];
 }
 
 /** Outputs per entry name: the emitted file relative to outDir. */
@@ -93,6 +96,7 @@ function requiresExternal(metafile: Metafile): boolean {
 
 export async function compile(input: CompileInput): Promise<CompileOutput> {
   try {
+    const reactServer = reactServerPlugin(input.root, input.serverExternalPackages, input.configFile);
     const options = {
       absWorkingDir: input.root,
       entryPoints: input.entries,
@@ -112,6 +116,7 @@ export async function compile(input: CompileInput): Promise<CompileOutput> {
       plugins: [
         nextAliasPlugin(),
         markerPackagesPlugin(),
+        ...(reactServer ? [reactServer] : []),
         cacheDirectivePlugin(input.root),
         injectGlobalsPlugin(),
         ...(input.configFile ? [configPathsPlugin(input.configFile)] : []),
@@ -127,6 +132,7 @@ export async function compile(input: CompileInput): Promise<CompileOutput> {
     // Rare (CommonJS app code): build again with a `require` in scope rather than pay for it always.
     if (requiresExternal(result.metafile))
       result = await build({ ...options, banner: { js: REQUIRE_BANNER } });
+    if (reactServer) relinkReactServer(result.metafile, realpathSync(input.root));
     const files: Record<string, string> = {};
     for (const name of Object.keys(input.entries)) files[name] = `${name}.mjs`;
     let bytes = 0;

@@ -16,6 +16,7 @@ import { builtinModules, createRequire } from "node:module";
 import { dirname, join, posix } from "node:path";
 import type * as Acorn from "acorn";
 import type { Metafile } from "esbuild";
+import { reactServerFile } from "./react-server.js";
 
 /** approute modules (after the `next/*` alias) and the names of each that never touch the store. */
 const STORE_FREE: Record<string, "all" | ReadonlySet<string>> = {
@@ -312,6 +313,13 @@ export function storeUsageAnalyser(metafile: Metafile, workingDir: string, root:
     return known;
   }
 
+  function fileMayUseStore(path: string): boolean {
+    const rest = path.split("\\").join("/");
+    return packageMayUseStore(
+      packageName(rest.slice(rest.lastIndexOf("node_modules/") + "node_modules/".length)),
+    );
+  }
+
   const sources = new Map<string, string | null>();
   function sourceOf(path: string): string | null {
     if (!sources.has(path)) {
@@ -352,7 +360,16 @@ export function storeUsageAnalyser(metafile: Metafile, workingDir: string, root:
   /** Does importing `name` from `spec` (as written in output `from`) reach the store? */
   function bindingUsesStore(from: string, binding: Binding, visiting: Set<string>): boolean {
     const { spec, name } = binding;
-    if (spec.startsWith(".")) return outputUsesStore(posix.join(posix.dirname(from), spec), name, visiting);
+    // A file of an installed package imported by path (a `react-server` export, react-server.ts):
+    // judged as its package. The metafile still has the plugin's marked path, the output a relative one.
+    const marked = reactServerFile(spec);
+    if (marked !== undefined) return fileMayUseStore(marked);
+    if (spec.startsWith(".")) {
+      const target = posix.join(posix.dirname(from), spec);
+      if (metafile.outputs[target] === undefined && target.includes("node_modules/"))
+        return fileMayUseStore(target);
+      return outputUsesStore(target, name, visiting);
+    }
     if (spec === "approute" || spec.startsWith("approute/")) {
       const free = STORE_FREE[spec];
       if (free === undefined) return true;
