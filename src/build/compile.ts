@@ -15,9 +15,11 @@ import {
   formatMessagesSync,
   type Message,
   type Metafile,
+  type PartialMessage,
   type Plugin,
 } from "./esbuild.js";
 import { INJECT_GLOBALS, injectGlobalsPlugin } from "./inject-globals.js";
+import { missingPackages } from "./installed.js";
 import { markerPackagesPlugin } from "./marker-packages.js";
 import { nextAliasPlugin } from "./next-alias.js";
 import { reactServerPlugin, relinkReactServer } from "./react-server.js";
@@ -70,6 +72,27 @@ export function compileError(messages: Message[], root: string): ApprouteError {
       hint: "Fix the error above; the route keeps its last working build in dev.",
     },
   );
+}
+
+/** The first of the build's imports of packages that are not installed, as one ApprouteError. */
+export function missingPackageError(messages: PartialMessage[]): ApprouteError {
+  const first = messages[0]!;
+  const place = first.location;
+  const at = place?.line
+    ? `${place.file}:${place.line}:${(place.column ?? 0) + 1}: `
+    : place?.file
+      ? `${place.file}: `
+      : "";
+  const more =
+    messages.length > 1
+      ? `\n\n${formatMessagesSync(messages, { kind: "error", color: false }).join("\n")}`
+      : "";
+  return new ApprouteError(ErrorCode.MODULE_NOT_FOUND, `${at}${first.text}${more}`, {
+    location: place?.file
+      ? { file: place.file, ...(place.line ? { line: place.line, column: (place.column ?? 0) + 1 } : {}) }
+      : undefined,
+    hint: first.notes?.[0]?.text,
+  });
 }
 
 /** Files that failed to compile, from an esbuild failure. */
@@ -133,6 +156,8 @@ export async function compile(input: CompileInput): Promise<CompileOutput> {
     if (requiresExternal(result.metafile))
       result = await build({ ...options, banner: { js: REQUIRE_BANNER } });
     if (reactServer) relinkReactServer(result.metafile, realpathSync(input.root));
+    const missing = missingPackages(result.metafile, realpathSync(input.root), input.outDir);
+    if (missing.length > 0) throw Object.assign(missingPackageError(missing), { messages: missing });
     const files: Record<string, string> = {};
     for (const name of Object.keys(input.entries)) files[name] = `${name}.mjs`;
     let bytes = 0;

@@ -4,10 +4,10 @@
  * with the compile error (file and line) while the other routes keep working.
  * @module
  */
-import { type FSWatcher, mkdirSync, readdirSync, rmSync, statSync, watch } from "node:fs";
+import { type FSWatcher, mkdirSync, readdirSync, realpathSync, rmSync, statSync, watch } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { formatError, isApprouteError } from "../core/errors.js";
+import { ErrorCode, formatError, isApprouteError } from "../core/errors.js";
 import type { App } from "../runtime/app.js";
 import type { Logger } from "../runtime/logger.js";
 import { writeTypes } from "../typegen/index.js";
@@ -15,6 +15,7 @@ import { type BuildResult, buildProject } from "./build.js";
 import { readCacheLifeProfiles, scanWithConfig } from "./config-profiles.js";
 import { loadEnvFiles } from "./env-files.js";
 import { build as esbuild, formatMessagesSync } from "./esbuild.js";
+import { missingPackages } from "./installed.js";
 import { BUILD_CONFIG, type FailedRoute } from "./manifest.js";
 import { markerPackagesPlugin } from "./marker-packages.js";
 import { nextAliasPlugin } from "./next-alias.js";
@@ -39,12 +40,18 @@ export interface DevSession {
 
 const IGNORED = /(^|\/)(node_modules|\.approute|\.git|\.next)(\/|$)|^approute-env\.d\.ts$/;
 
+const ROUTE_CODE_ERRORS = new Set<string>([
+  ErrorCode.COMPILE_FAILED,
+  ErrorCode.CLIENT_ONLY_IMPORT,
+  ErrorCode.MODULE_NOT_FOUND,
+]);
+
 async function findFailures(scan: ScanResult): Promise<FailedRoute[]> {
   const failed: FailedRoute[] = [];
   await Promise.all(
     scan.routes.map(async (route) => {
       try {
-        await esbuild({
+        const result = await esbuild({
           absWorkingDir: scan.root,
           entryPoints: [route.path],
           bundle: true,
@@ -53,8 +60,20 @@ async function findFailures(scan: ScanResult): Promise<FailedRoute[]> {
           platform: "node",
           packages: "external",
           logLevel: "silent",
+          metafile: true,
           plugins: [nextAliasPlugin(), markerPackagesPlugin(), cacheDirectivePlugin(scan.root)],
         });
+        const missing = missingPackages(
+          result.metafile,
+          realpathSync(scan.root),
+          join(scan.root, ".approute"),
+        );
+        if (missing.length > 0)
+          failed.push({
+            file: route.file,
+            segments: route.segments,
+            message: formatMessagesSync(missing, { kind: "error", color: false }).join("\n"),
+          });
       } catch (error) {
         const messages = (error as { errors?: import("esbuild").Message[] }).errors ?? [];
         failed.push({
@@ -114,7 +133,8 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
       try {
         result = await buildProject({ root, outDir, dev: true }, [], scan);
       } catch (error) {
-        if (!isApprouteError(error) || error.code !== "APR_COMPILE_FAILED") throw error;
+        // Errors of one route's code: that route fails (500 with the error), the others are served.
+        if (!isApprouteError(error) || !ROUTE_CODE_ERRORS.has(error.code)) throw error;
         const failed = await findFailures(scan);
         for (const f of failed) logger.error(`Compile error in ${f.file}:\n${f.message}`);
         result = await buildProject({ root, outDir, dev: true }, failed, scan);

@@ -40,6 +40,8 @@ export const ErrorCode = {
   INSTRUMENTATION_FAILED: "APR_INSTRUMENTATION_FAILED",
   /** Route code imports `client-only`, a marker for browser-only modules. */
   CLIENT_ONLY_IMPORT: "APR_CLIENT_ONLY_IMPORT",
+  /** Route code imports a package that is not installed. */
+  MODULE_NOT_FOUND: "APR_MODULE_NOT_FOUND",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
