@@ -29,8 +29,13 @@ function packageName(specifier: string): string {
 
 /** Whether `specifier` names a package (not a path, a built-in, a `#import` or a URL scheme). */
 function isPackage(specifier: string): boolean {
-  if (/^[./#]/.test(specifier) || specifier.includes(":") || isBuiltin(specifier)) return false;
-  return true;
+  // `bun` is Bun's built-in module, for an entry run by Bun.
+  return !(
+    /^[./#]/.test(specifier) ||
+    specifier.includes(":") ||
+    isBuiltin(specifier) ||
+    specifier === "bun"
+  );
 }
 
 /** The `name` of the package.json in `dir`, if there is one. */
@@ -84,8 +89,10 @@ function findImport(
  * packages; `root` is the folder the metafile's input paths are relative to.
  */
 export function missingPackages(metafile: Metafile, root: string, outDir: string): PartialMessage[] {
-  const installed = new Map<string, boolean>();
   const errors: PartialMessage[] = [];
+  // Yarn Plug'n'Play installs without node_modules; its own resolver finds the packages.
+  if (process.versions.pnp !== undefined || existsSync(join(root, ".pnp.cjs"))) return errors;
+  const installed = new Map<string, boolean>();
   for (const [input, meta] of Object.entries(metafile.inputs)) {
     for (const imported of meta.imports) {
       if (imported.kind !== "import-statement" || !imported.external || !isPackage(imported.path)) continue;
