@@ -20,6 +20,7 @@ import type { Metafile, PartialMessage } from "./esbuild.js";
  */
 const CARRIED_BY_NEXT: Record<string, string> = {
   "@opentelemetry/api": "Next.js uses a copy of its own when the project does not install it",
+  "@vercel/og": "Next.js maps it to a copy of its own (the ImageResponse of next/og)",
 };
 
 function packageName(specifier: string): string {

@@ -13,6 +13,7 @@ test("approute build names each import of a package that is not installed", () =
     "app/a/route.ts": `// needs a package\nimport { thing } from "not-installed-pkg/sub";\nexport function GET() {\n  return Response.json({ thing });\n}\n`,
     "lib/trace.ts": `import { trace } from "@opentelemetry/api";\nexport const tracer = trace.getTracer("app");\n`,
     "app/b/route.ts": `import { tracer } from "../../lib/trace";\nexport function GET() {\n  return Response.json({ t: typeof tracer });\n}\n`,
+    "app/og/route.ts": `import { ImageResponse } from "@vercel/og";\nexport function GET() {\n  return Response.json({ t: typeof ImageResponse });\n}\n`,
   });
   try {
     const build = spawnSync(process.execPath, [BIN, "build", project.root], { encoding: "utf8" });
@@ -29,6 +30,9 @@ test("approute build names each import of a package that is not installed", () =
     );
     assert.match(build.stderr, /Next\.js uses a copy of its own when the project does not install it/);
     assert.match(build.stderr, /npm install @opentelemetry\/api/);
+    // next build 16.4.6 builds both without the packages (it carries copies of its own).
+    assert.match(build.stderr, /Next\.js maps it to a copy of its own \(the ImageResponse of next\/og\)/);
+    assert.match(build.stderr, /npm install @vercel\/og/);
     assert.doesNotMatch(build.stderr, /ERR_MODULE_NOT_FOUND/);
   } finally {
     project.dispose();
