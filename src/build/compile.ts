@@ -5,7 +5,7 @@
  */
 
 import { realpathSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { ApprouteError, ErrorCode, isApprouteError } from "../core/errors.js";
 import { configPathsPlugin } from "./config-paths.js";
 import {
@@ -117,40 +117,90 @@ function requiresExternal(metafile: Metafile): boolean {
   return false;
 }
 
-export async function compile(input: CompileInput): Promise<CompileOutput> {
+/**
+ * How `file` (relative to the working directory, as esbuild names it) is reached from an entry:
+ * `[file, …, entry]` along the shortest import chain, found with a build in memory that lets
+ * `client-only` through. Only run to explain a failed build; undefined when it cannot tell.
+ */
+async function importTrace(
+  options: BuildOptions,
+  file: string,
+  entries: string[],
+): Promise<string[] | undefined> {
+  const letThrough: Plugin = {
+    name: "approute-trace-client-only",
+    setup(b) {
+      b.onResolve({ filter: /^client-only$/ }, (args) => ({ path: args.path, external: true }));
+    },
+  };
   try {
-    const reactServer = reactServerPlugin(input.root, input.serverExternalPackages, input.configFile);
-    const options = {
-      absWorkingDir: input.root,
-      entryPoints: input.entries,
-      outdir: input.outDir,
-      bundle: true,
-      splitting: true,
-      format: "esm",
-      platform: "node",
-      target: "node20",
-      packages: "external",
-      sourcemap: "linked",
-      outExtension: { ".js": ".mjs" },
-      chunkNames: "chunks/[name]-[hash]",
+    const { metafile } = await build({
+      ...options,
+      write: false,
       metafile: true,
-      minify: input.minify ?? false,
-      logLevel: "silent",
-      plugins: [
-        nextAliasPlugin(),
-        markerPackagesPlugin(),
-        ...(reactServer ? [reactServer] : []),
-        cacheDirectivePlugin(input.root),
-        injectGlobalsPlugin(),
-        ...(input.configFile ? [configPathsPlugin(input.configFile)] : []),
-        ...(input.plugins ?? []),
-      ],
-      // Free `Response` references in user code bind to approute's lightweight Response (#6).
-      inject: INJECT_GLOBALS,
-      // CommonJS app code may read these; as in Node's ES modules they name the (output) module.
-      define: { __dirname: "import.meta.dirname", __filename: "import.meta.filename", ...input.define },
-      jsx: "automatic",
-    } satisfies BuildOptions;
+      plugins: [letThrough, ...(options.plugins ?? [])],
+    });
+    const importers = new Map<string, string[]>();
+    for (const [importer, meta] of Object.entries(metafile.inputs))
+      for (const imported of meta.imports)
+        if (!imported.external)
+          importers.set(imported.path, [...(importers.get(imported.path) ?? []), importer]);
+    const entrySet = new Set(entries);
+    const via = new Map<string, string | null>([[file, null]]);
+    for (let queue = [file]; queue.length > 0; ) {
+      const next: string[] = [];
+      for (const current of queue) {
+        if (entrySet.has(current)) {
+          const chain = [current];
+          for (let step = via.get(current); step != null; step = via.get(step)) chain.unshift(step);
+          return chain;
+        }
+        for (const importer of importers.get(current) ?? [])
+          if (!via.has(importer)) {
+            via.set(importer, current);
+            next.push(importer);
+          }
+      }
+      queue = next;
+    }
+  } catch {}
+  return undefined;
+}
+
+export async function compile(input: CompileInput): Promise<CompileOutput> {
+  const reactServer = reactServerPlugin(input.root, input.serverExternalPackages, input.configFile);
+  const options = {
+    absWorkingDir: input.root,
+    entryPoints: input.entries,
+    outdir: input.outDir,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    sourcemap: "linked",
+    outExtension: { ".js": ".mjs" },
+    chunkNames: "chunks/[name]-[hash]",
+    metafile: true,
+    minify: input.minify ?? false,
+    logLevel: "silent",
+    plugins: [
+      nextAliasPlugin(),
+      markerPackagesPlugin(),
+      ...(reactServer ? [reactServer] : []),
+      cacheDirectivePlugin(input.root),
+      injectGlobalsPlugin(),
+      ...(input.configFile ? [configPathsPlugin(input.configFile)] : []),
+      ...(input.plugins ?? []),
+    ],
+    // Free `Response` references in user code bind to approute's lightweight Response (#6).
+    inject: INJECT_GLOBALS,
+    // CommonJS app code may read these; as in Node's ES modules they name the (output) module.
+    define: { __dirname: "import.meta.dirname", __filename: "import.meta.filename", ...input.define },
+    jsx: "automatic",
+  } satisfies BuildOptions;
+  try {
     let result = await build(options);
     // Rare (CommonJS app code): build again with a `require` in scope rather than pay for it always.
     if (requiresExternal(result.metafile))
@@ -190,10 +240,20 @@ export async function compile(input: CompileInput): Promise<CompileOutput> {
     if (isApprouteError(detail)) {
       // An error raised while resolving an import has no place of its own: esbuild's is the import's.
       const place = detail.location === undefined ? first?.location : undefined;
+      // Which route pulls a client-only import in (Next prints an import trace too).
+      const trace =
+        place && detail.code === ErrorCode.CLIENT_ONLY_IMPORT
+          ? await importTrace(
+              options,
+              place.file,
+              Object.values(input.entries).map((path) => relative(input.root, path)),
+            )
+          : undefined;
+      const traced = trace && trace.length > 1 ? `\nImport trace: ${trace.join(" ← ")}` : "";
       const error = place
         ? new ApprouteError(
             detail.code,
-            `${place.file}:${place.line}:${place.column + 1}: ${detail.message}`,
+            `${place.file}:${place.line}:${place.column + 1}: ${detail.message}${traced}`,
             {
               location: { file: place.file, line: place.line, column: place.column + 1 },
               hint: detail.hint,

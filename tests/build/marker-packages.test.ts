@@ -136,6 +136,11 @@ test("client-only imported by route code fails the build at the import, with APR
       build.stderr,
       /\[APR_CLIENT_ONLY_IMPORT\] lib\/widget\.ts:2:\d+: "client-only" cannot be imported/,
     );
+    assert.match(
+      build.stderr,
+      /\nImport trace: lib\/widget\.ts ← app\/widget\/route\.ts\n/,
+      "which route pulls it in",
+    );
     assert.match(build.stderr, /at lib\/widget\.ts:2:8/);
     assert.match(build.stderr, /fix: Remove the "client-only" import/);
     assert.match(build.stderr, /> 2 \| import "client-only";/, "a code frame of the import");
