@@ -23,6 +23,7 @@ import { missingPackages } from "./installed.js";
 import { markerPackagesPlugin } from "./marker-packages.js";
 import { nextAliasPlugin } from "./next-alias.js";
 import { reactServerPlugin, relinkReactServer } from "./react-server.js";
+import { relinkSourceUrls } from "./source-url.js";
 import { storeUsageAnalyser } from "./store-usage.js";
 import { cacheDirectivePlugin } from "./use-cache.js";
 
@@ -169,6 +170,7 @@ async function importTrace(
 
 export async function compile(input: CompileInput): Promise<CompileOutput> {
   const reactServer = reactServerPlugin(input.root, input.serverExternalPackages, input.configFile);
+  const sources: { sourceUrls?: boolean } = {};
   const options = {
     absWorkingDir: input.root,
     entryPoints: input.entries,
@@ -189,7 +191,7 @@ export async function compile(input: CompileInput): Promise<CompileOutput> {
       nextAliasPlugin(),
       markerPackagesPlugin(),
       ...(reactServer ? [reactServer] : []),
-      cacheDirectivePlugin(input.root),
+      cacheDirectivePlugin(input.root, sources),
       injectGlobalsPlugin(),
       ...(input.configFile ? [configPathsPlugin(input.configFile)] : []),
       ...(input.plugins ?? []),
@@ -206,6 +208,7 @@ export async function compile(input: CompileInput): Promise<CompileOutput> {
     if (requiresExternal(result.metafile))
       result = await build({ ...options, banner: { js: REQUIRE_BANNER } });
     if (reactServer) relinkReactServer(result.metafile, realpathSync(input.root));
+    if (sources.sourceUrls) relinkSourceUrls(result.metafile, realpathSync(input.root));
     const missing = missingPackages(result.metafile, realpathSync(input.root), input.outDir);
     if (missing.length > 0) throw Object.assign(missingPackageError(missing), { messages: missing });
     const files: Record<string, string> = {};

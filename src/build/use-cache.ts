@@ -8,7 +8,7 @@
  * handler exports.
  * @module
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, extname, relative } from "node:path";
 import type * as Acorn from "acorn";
@@ -17,6 +17,7 @@ import { ApprouteError, ErrorCode } from "../core/errors.js";
 import { type Loader, type Plugin, transform } from "./esbuild.js";
 import { childrenOf, freeNames, isFunction, type Node, scopeNames } from "./scope.js";
 import { lineMapper } from "./source-map-lines.js";
+import { mentionsSourceUrl, sourceUrlDefine } from "./source-url.js";
 
 // acorn and magic-string load with the first file that has a directive: most builds have none (#6).
 const require = createRequire(import.meta.url);
@@ -327,19 +328,44 @@ const LOADERS: Record<string, Loader> = {
   ".jsx": "jsx",
 };
 
-/** The esbuild plugin. Files without the text `use cache` are left to esbuild untouched. */
-export function cacheDirectivePlugin(root: string): Plugin {
+/**
+ * The esbuild plugin. Files without the text `use cache` are left to esbuild untouched, except that
+ * `import.meta.url` is pinned to the source file in those that mention it (source-url.ts); `state`
+ * learns whether any did.
+ */
+export function cacheDirectivePlugin(root: string, state: { sourceUrls?: boolean } = {}): Plugin {
   return {
     name: "approute-use-cache",
     setup(build) {
+      const realRoot = realpathSync(root);
       build.onLoad({ filter: SOURCE_FILE }, async (args) => {
         if (args.namespace !== "file" || args.path.includes("/node_modules/")) return undefined;
         // Every source file passes through here: a synchronous read costs one call, where
         // fs/promises' readFile takes four trips through the event loop (#6).
         const source = readFileSync(args.path, "utf8");
-        if (!source.includes("use cache") && !MAYBE_DIRECTIVE.test(source)) return undefined;
+        // next.config pins its own paths (config-paths.ts).
+        const isConfig =
+          basename(args.path).startsWith("next.config.") &&
+          (dirname(args.path) === root || dirname(args.path) === realRoot);
+        const define = !isConfig && mentionsSourceUrl(source) ? sourceUrlDefine(args.path) : undefined;
+        if (define) state.sourceUrls = true;
         const file = relative(root, args.path);
         const loader = LOADERS[extname(args.path)] ?? "js";
+        if (!source.includes("use cache") && !MAYBE_DIRECTIVE.test(source)) {
+          if (!define) return undefined;
+          // A syntax error is left to esbuild, which reports it with its own loader.
+          const pinned = await transform(source, {
+            loader,
+            format: "esm",
+            target: "esnext",
+            sourcemap: "inline",
+            sourcefile: args.path,
+            jsx: "automatic",
+            define,
+            tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: false } },
+          }).catch(() => undefined);
+          return pinned && { contents: pinned.code, loader: "js", resolveDir: dirname(args.path) };
+        }
         try {
           const compiled = await transform(source, {
             loader,
@@ -348,6 +374,7 @@ export function cacheDirectivePlugin(root: string): Plugin {
             sourcemap: "external",
             sourcefile: file,
             jsx: "automatic",
+            ...(define ? { define } : {}),
             tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: false } },
           });
           const contents = transformUseCache(compiled.code, {
