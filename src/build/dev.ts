@@ -4,7 +4,16 @@
  * with the compile error (file and line) while the other routes keep working.
  * @module
  */
-import { type FSWatcher, mkdirSync, readdirSync, realpathSync, rmSync, statSync, watch } from "node:fs";
+import {
+  type FSWatcher,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  watch,
+} from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ErrorCode, formatError, isApprouteError } from "../core/errors.js";
@@ -98,6 +107,9 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   let running: Promise<void> = Promise.resolve();
   let dirty = false;
   let typedRoutes: string | undefined;
+  /** The instrumentation file as register() ran it, and as the last rebuild saw it (name and text). */
+  let registered: string | undefined;
+  let seen: string | undefined;
 
   async function rebuild(): Promise<void> {
     const gen = ++generation;
@@ -112,6 +124,18 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
       });
       // next.config is evaluated here once per rebuild, in the dev phase; the entry takes it (#6).
       const scan = await scanWithConfig(root, "phase-development-server");
+      // register() runs once per process (a tracer must not be installed twice); say so when the
+      // file changes, as next dev would restart for it. A changed onRequestError applies at once.
+      const instrumentation = scan.instrumentation
+        ? `${scan.instrumentation.file}\n${readFileSync(scan.instrumentation.path, "utf8")}`
+        : undefined;
+      if (instrumentation !== undefined && instrumentation !== seen && registered !== undefined)
+        if (instrumentation !== registered)
+          logger.warn(
+            `${scan.instrumentation!.file} changed: register() runs once per process, so restart approute dev to run it again (onRequestError changes apply now).`,
+          );
+      seen = instrumentation;
+      registered ??= instrumentation;
       if (options.typegen !== false) {
         // Typegen follows the route set, not every edit (R38: dev keeps RouteContext current).
         // …and next.config, whose cacheLife profiles type cacheLife() (R103).

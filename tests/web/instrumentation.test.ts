@@ -288,6 +288,17 @@ describe("instrumentation.ts through the CLI", () => {
       );
       await until(async () => (await (await fetch(`${server.url}/count`)).json()).v === 2, "the rebuild");
       assert.deepEqual(await (await fetch(`${server.url}/count`)).json(), { registered: 1, v: 2 });
+      assert.doesNotMatch(server.output(), /changed: register\(\) runs once/, "a route edit says nothing");
+      // Editing instrumentation.ts: register() is not run again, and dev says how to get it run.
+      project.write(
+        "instrumentation.ts",
+        `export function register() { (globalThis as any).__registered = ((globalThis as any).__registered ?? 0) + 10; }\n`,
+      );
+      await until(
+        async () => /instrumentation\.ts changed: register\(\) runs once per process/.test(server.output()),
+        "the notice",
+      );
+      assert.equal((await (await fetch(`${server.url}/count`)).json()).registered, 1);
     } finally {
       await server.stop();
       project.dispose();
