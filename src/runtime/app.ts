@@ -322,10 +322,10 @@ export function createApp(options: AppOptions): App {
     }
     if (proxy !== undefined || hasRules)
       return handleWithRules(source, target.pathname, pathname, target.search);
+    if (trailingSlash) pathname = routablePath(pathname!);
     // A public/ file wins over a route of the same path, as in next start.
     const file = publicFiles?.serve(source, pathname!);
     if (file !== undefined) return file;
-    if (trailingSlash) pathname = routablePath(pathname!);
     return serve(source, router.match(pathname!), undefined);
   }
 
@@ -610,7 +610,7 @@ export function createApp(options: AppOptions): App {
       if (hit !== null && "response" in hit) return hit.response;
     }
     if (routable && publicFiles !== undefined) {
-      const file = publicFiles.serve(source, current);
+      const file = publicFiles.serve(source, trailingSlash ? routablePath(current) : current);
       if (file !== undefined) return withHeaders(await file, extra);
     }
     let match = routable ? matchPath(current) : null;

@@ -197,3 +197,32 @@ describe("public/ files with basePath", () => {
     assert.equal((await raw(server.url, "/robots.txt")).status, 404);
   });
 });
+
+describe("public/ files with trailingSlash", () => {
+  let project: TempProject;
+  let server: FixtureServer;
+  before(async () => {
+    project = tempProject({
+      "next.config.mjs": "export default { trailingSlash: true };\n",
+      "public/robots.txt": "robots",
+      "public/docs/README": "readme",
+      "app/api/x/route.ts": `export function GET() { return new Response("x"); }\n`,
+    });
+    server = await startFixture("public-files-slash", { root: project.root });
+  });
+  after(async () => {
+    await server?.close();
+    project?.dispose();
+  });
+
+  test("as next start: a name with an extension keeps no slash, one without is served at its slash form", async () => {
+    assert.equal((await raw(server.url, "/robots.txt")).body.toString(), "robots");
+    const slashed = await raw(server.url, "/robots.txt/");
+    assert.equal(slashed.status, 308);
+    assert.equal(slashed.headers.location, "/robots.txt");
+    const bare = await raw(server.url, "/docs/README");
+    assert.equal(bare.status, 308);
+    assert.equal(bare.headers.location, "/docs/README/");
+    assert.equal((await raw(server.url, "/docs/README/")).body.toString(), "readme");
+  });
+});
