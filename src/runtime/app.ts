@@ -253,6 +253,10 @@ export function createApp(options: AppOptions): App {
   // next.config `env` (R146–R157): Next inlines these at build; approute sets them before any request.
   for (const [key, value] of Object.entries(config.env)) process.env[key] = value;
   const { basePath, trailingSlash, authInterrupts } = config;
+  // With skipTrailingSlashRedirect nothing redirects to the configured slash form, so routes (and
+  // public files) match a path with or without its trailing slash, as in next start.
+  const skipSlashRedirect = config.skipTrailingSlashRedirect;
+  const stripSlash = trailingSlash || skipSlashRedirect;
   const nextConfig = { basePath, trailingSlash };
   const cache = createCacheRuntime({
     config: config.raw as CacheConfig,
@@ -308,7 +312,7 @@ export function createApp(options: AppOptions): App {
       target.pathname = resolved;
       source = retarget(source, resolved + target.search);
     }
-    const redirect = trailingSlashRedirect(target.pathname, trailingSlash);
+    const redirect = skipSlashRedirect ? null : trailingSlashRedirect(target.pathname, trailingSlash);
     if (redirect !== null)
       return permanentRedirectResponse(redirect + printRedirectQuery(groupQuery(target.search)));
 
@@ -322,7 +326,7 @@ export function createApp(options: AppOptions): App {
     }
     if (proxy !== undefined || hasRules)
       return handleWithRules(source, target.pathname, pathname, target.search);
-    if (trailingSlash) pathname = routablePath(pathname!);
+    if (stripSlash) pathname = routablePath(pathname!);
     // A public/ file wins over a route of the same path, as in next start.
     const file = publicFiles?.serve(source, pathname!);
     if (file !== undefined) return file;
@@ -333,7 +337,7 @@ export function createApp(options: AppOptions): App {
   // unchanged. Checked against the full pipeline once here, so the lane never answers a target the
   // pipeline would normalise, redirect or route elsewhere.
   const exact = new Map<string, RouteEntry<RouteData>>();
-  if (routeCache !== undefined && proxy === undefined && !hasRules && basePath === "" && !trailingSlash) {
+  if (routeCache !== undefined && proxy === undefined && !hasRules && basePath === "" && !stripSlash) {
     for (const route of router.routes) {
       const data = route.data;
       if (route.params.length > 0 || data.cached === undefined || data.cached.dynamic) continue;
@@ -490,7 +494,7 @@ export function createApp(options: AppOptions): App {
   }
 
   function matchPath(pathname: string): RouteMatch<RouteData> | null {
-    return router.match(trailingSlash ? routablePath(pathname) : pathname);
+    return router.match(stripSlash ? routablePath(pathname) : pathname);
   }
 
   /**
@@ -610,7 +614,7 @@ export function createApp(options: AppOptions): App {
       if (hit !== null && "response" in hit) return hit.response;
     }
     if (routable && publicFiles !== undefined) {
-      const file = publicFiles.serve(source, trailingSlash ? routablePath(current) : current);
+      const file = publicFiles.serve(source, stripSlash ? routablePath(current) : current);
       if (file !== undefined) return withHeaders(await file, extra);
     }
     let match = routable ? matchPath(current) : null;

@@ -9,6 +9,7 @@ import { ApprouteError, ErrorCode } from "../core/errors.js";
 export interface NextConfigInput {
   basePath?: string;
   trailingSlash?: boolean;
+  skipTrailingSlashRedirect?: boolean;
   experimental?: { authInterrupts?: boolean; [key: string]: unknown };
   [key: string]: unknown;
 }
@@ -17,6 +18,8 @@ export interface NextConfigInput {
 export interface ResolvedConfig {
   basePath: string;
   trailingSlash: boolean;
+  /** No 308 to the configured slash form; routes match either spelling, the handler sees it as sent. */
+  skipTrailingSlashRedirect: boolean;
   authInterrupts: boolean;
   /** gzip responses for clients that accept it (default true, as `next start`). */
   compress: boolean;
@@ -32,6 +35,7 @@ export interface ResolvedConfig {
 export const KNOWN_CONFIG_KEYS = new Set([
   "basePath",
   "trailingSlash",
+  "skipTrailingSlashRedirect",
   "headers",
   "redirects",
   "rewrites",
@@ -118,6 +122,9 @@ export function resolveConfig(input: NextConfigInput = {}, warn?: (message: stri
   }
   const trailingSlash = input.trailingSlash ?? false;
   if (typeof trailingSlash !== "boolean") throw invalid("trailingSlash", "a boolean", trailingSlash);
+  const skipTrailingSlashRedirect = input.skipTrailingSlashRedirect ?? false;
+  if (typeof skipTrailingSlashRedirect !== "boolean")
+    throw invalid("skipTrailingSlashRedirect", "a boolean", skipTrailingSlashRedirect);
   const experimental = input.experimental ?? {};
   if (typeof experimental !== "object" || experimental === null)
     throw invalid("experimental", "an object", experimental);
@@ -145,6 +152,7 @@ export function resolveConfig(input: NextConfigInput = {}, warn?: (message: stri
   return {
     basePath,
     trailingSlash,
+    skipTrailingSlashRedirect,
     authInterrupts: experimental.authInterrupts === true,
     compress,
     env: env as Record<string, string>,

@@ -190,6 +190,53 @@ describe("next.config options a migrated config carries", () => {
   });
 });
 
+describe("skipTrailingSlashRedirect", () => {
+  test("no redirect to the slash form; routes, params and public files match either spelling; the handler and proxy see it as sent", async () => {
+    // The table next build && next start 16.4.6 answered for the same project.
+    const project = tempProject({
+      "next.config.mjs": "export default { skipTrailingSlashRedirect: true };\n",
+      "app/api/x/route.ts": `export function GET(r: any) { return Response.json({ url: new URL(r.url).pathname, next: r.nextUrl.pathname }); }\n`,
+      "app/api/y/[id]/route.ts": `export async function GET(r: Request, c: any) { return Response.json({ url: new URL(r.url).pathname, p: await c.params }); }\n`,
+      "proxy.ts": `import { NextResponse, type NextRequest } from "next/server";
+export function proxy(r: NextRequest) { const res = NextResponse.next(); res.headers.set("x-proxy-saw", r.nextUrl.pathname); return res; }
+`,
+      "public/robots.txt": "robots",
+    });
+    const server = await startFixture("skip-slash", { root: project.root });
+    try {
+      const seen = async (path: string) => {
+        const res = await rawGet(`${server.url}${path}`);
+        return {
+          status: res.status,
+          proxy: res.headers["x-proxy-saw"],
+          location: res.headers.location,
+          body: res.body.toString(),
+        };
+      };
+      assert.deepEqual(await seen("/api/x/"), {
+        status: 200,
+        proxy: "/api/x/",
+        location: undefined,
+        body: JSON.stringify({ url: "/api/x/", next: "/api/x/" }),
+      });
+      assert.deepEqual(await seen("/api/y/1/"), {
+        status: 200,
+        proxy: "/api/y/1/",
+        location: undefined,
+        body: JSON.stringify({ url: "/api/y/1/", p: { id: "1" } }),
+      });
+      assert.equal((await seen("/api/x")).status, 200);
+      const doubled = await seen("/api/x//");
+      assert.equal(doubled.status, 308, "repeated slashes are still normalised");
+      assert.equal(doubled.location, "/api/x/");
+      assert.equal((await seen("/robots.txt/")).body, "robots");
+    } finally {
+      await server.close();
+      project.dispose();
+    }
+  });
+});
+
 describe("compress (gzip as next start)", () => {
   test("a compressible body is gzipped when the client accepts it", async () => {
     const res = await rawGet(`${fx.url}/api/big`, { "accept-encoding": "gzip, deflate, br" });
