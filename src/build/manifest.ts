@@ -88,6 +88,12 @@ export function generateEntry(
     `import { fileURLToPath } from "node:url";`,
   ];
   const instrumentation = options.instrumentation === false ? undefined : manifest.instrumentation;
+  // NEXT_RUNTIME as Next sets it, for code that picks its runtime-specific setup by it (typically
+  // instrumentation.ts): "nodejs" when the entry runs under Node, Bun or Deno without the CLI (the
+  // worker bundle replaces the expression with "edge" at bundle time, as Next does for edge code).
+  lines.push(
+    `try { if (process.env.NEXT_RUNTIME === undefined) process.env.NEXT_RUNTIME = "nodejs"; } catch {}`,
+  );
   const projectRootUrl = `new URL(${JSON.stringify(`${options.projectRoot ?? "../.."}/`)}, import.meta.url)`;
   // With a next.config, its `env` must be on process.env before any route module runs its top level
   // (Next inlines those values at build time): load the config first, then import the routes. With

@@ -137,6 +137,8 @@ export async function bundleWorker(
       target: "es2022",
       mainFields: ["module", "main"],
       conditions: ["workerd", "worker", "import", "default"],
+      // As Next inlines it in edge bundles: code picking its runtime (instrumentation.ts) sees "edge".
+      define: { "process.env.NEXT_RUNTIME": '"edge"' },
       external: ["node:*"],
       metafile: true,
       logLevel: "silent",

@@ -122,6 +122,11 @@ async function fetchBehaviour(base: string) {
 
 const FETCHED = { sameBody: true, upstreamRequests: 1 };
 
+/** process.env.NEXT_RUNTIME as instrumentation.ts's register() saw it (nodejs, or edge in Workers). */
+async function nextRuntime(base: string): Promise<string | null> {
+  return (await fetch(`${base}/api/instrumentation`)).headers.get("x-next-runtime");
+}
+
 async function askAll(base: string): Promise<Answer[]> {
   const answers: Answer[] = [];
   for (const probe of PROBES) answers.push(await ask(base, probe));
@@ -176,6 +181,7 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
       expected = await askAll(node.url);
       assert.deepEqual(await cacheBehaviour(node.url), CACHED, "node: cached GET");
       assert.deepEqual(await fetchBehaviour(node.url), FETCHED, "node: cached fetch");
+      assert.equal(await nextRuntime(node.url), "nodejs");
     } finally {
       await node.stop();
     }
@@ -267,6 +273,7 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
       compare("bun", await askAll(server.url));
       assert.deepEqual(await cacheBehaviour(server.url), CACHED, "bun: cached GET");
       assert.deepEqual(await fetchBehaviour(server.url), FETCHED, "bun: cached fetch");
+      assert.equal(await nextRuntime(server.url), "nodejs", "bun: NEXT_RUNTIME");
     } finally {
       await server.stop();
     }
@@ -296,6 +303,7 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
       compare("deno", await askAll(server.url));
       assert.deepEqual(await cacheBehaviour(server.url), CACHED, "deno: cached GET");
       assert.deepEqual(await fetchBehaviour(server.url), FETCHED, "deno: cached fetch");
+      assert.equal(await nextRuntime(server.url), "nodejs", "deno: NEXT_RUNTIME");
     } finally {
       await server.stop();
     }
@@ -356,6 +364,7 @@ describe("the fetch entry on Node, Bun, Deno and workerd", () => {
       compare("workerd", await askAll(url.origin));
       assert.deepEqual(await cacheBehaviour(url.origin), CACHED, "workerd: cached GET");
       assert.deepEqual(await fetchBehaviour(url.origin), FETCHED, "workerd: cached fetch");
+      assert.equal(await nextRuntime(url.origin), "edge", "workerd: NEXT_RUNTIME");
     } finally {
       await mf.dispose();
     }
